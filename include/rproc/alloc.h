@@ -21,9 +21,9 @@ struct rproc_alloc_hooks {
 void rproc_set_alloc_hooks(const struct rproc_alloc_hooks *hooks);
 
 void *rproc_malloc(size_t size);
-void *rproc_zalloc(size_t size);     /* zeroed */
+void *rproc_zalloc(size_t size);	   /* zeroed */
 void *rproc_calloc(size_t n, size_t size); /* zeroed; NULL on overflow */
-void rproc_free(void *ptr);          /* NULL is a no-op */
+void rproc_free(void *ptr);		   /* NULL is a no-op */
 char *rproc_strdup(const char *s);
 
 #endif /* RPROC_ALLOC_H */

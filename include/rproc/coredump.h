@@ -11,7 +11,7 @@
  *     pr_reg at 72, descsz 72 + regs + 4; 64-bit: pr_reg at 112, descsz
  *     112 + regs + 8), si_signo and pr_cursig = signal, pr_pid = thread id;
  *   - NT_PRPSINFO with the firmware's basename in pr_fname and pr_psargs;
- *   - "RPROC" note type 1: text lines "remote=", "firmware=", "crash=",
+ *   - "RPROC" note type 0x52505243: text lines "remote=", "firmware=", "crash=",
  *     "count=", NUL-terminated.
  */
 #ifndef RPROC_COREDUMP_H
@@ -49,10 +49,10 @@ struct rproc_dump_segment {
 
 /* One thread of execution (a core, or a synthetic caller frame). */
 struct rproc_dump_thread {
-	uint32_t tid;        /* pr_pid */
-	int signo;           /* SIGSEGV 11, SIGILL 4, SIGABRT 6, ... */
-	const void *regs;    /* pr_reg bytes in the machine's layout */
-	size_t regs_size;    /* ARM 72, RV32 128, x86_64 216 */
+	uint32_t tid;	  /* pr_pid */
+	int signo;	  /* SIGSEGV 11, SIGILL 4, SIGABRT 6, ... */
+	const void *regs; /* pr_reg bytes in the machine's layout */
+	size_t regs_size; /* ARM 72, RV32 128, x86_64 216 */
 };
 
 #define RPROC_DUMP_MAX_THREADS 4
@@ -61,8 +61,8 @@ struct rproc_dump_thread {
 struct rproc_dump_desc {
 	uint8_t elf_class;  /* 1 = ELFCLASS32, 2 = ELFCLASS64 */
 	uint16_t machine;   /* e_machine: 40 ARM, 243 RISC-V, 62 x86-64, ... */
-	uint32_t flags;     /* e_flags from the firmware */
-	const char *remote;   /* remote's name */
+	uint32_t flags;	    /* e_flags from the firmware */
+	const char *remote; /* remote's name */
 	const char *firmware; /* firmware name (path allowed; basename used) */
 	const char *crash;    /* crash type name */
 	uint32_t crash_count;
@@ -76,13 +76,18 @@ struct rproc_dump_desc {
 uint64_t rproc_coredump_size(const struct rproc_dump_desc *desc);
 
 /*
- * Stream the core file to @sink (begin, write..., end).  Peak extra memory is
+ * Stream the core file to @sink (begin, write..., end).  If @sink has a
+ * write op, end() is called exactly once whatever the outcome (also when
+ * @desc is invalid or memory runs out before begin(), which then was not
+ * called) with 0 or the final negative code, so a sink can always free its
+ * context there.  Peak extra memory is
  * a small constant: segment bytes go straight from their source to the sink
  * (in pieces of at most 64 KiB through @read).  -EINVAL for a bad @desc
  * (message in @d), or the sink's or a reader's code.
  */
 int rproc_coredump_write(const struct rproc_dump_desc *desc,
-			 const struct rproc_dump_sink *sink, struct rproc_diag *d);
+			 const struct rproc_dump_sink *sink,
+			 struct rproc_diag *d);
 
 /*
  * A sink into memory owned by the sink: grows to the announced total at
@@ -94,7 +99,8 @@ struct rproc_dump_mem {
 	uint64_t len;
 	uint64_t cap;
 };
-void rproc_dump_sink_mem(struct rproc_dump_sink *sink, struct rproc_dump_mem *m);
+void rproc_dump_sink_mem(struct rproc_dump_sink *sink,
+			 struct rproc_dump_mem *m);
 void rproc_dump_mem_release(struct rproc_dump_mem *m);
 
 /*

@@ -71,13 +71,13 @@ struct rproc_ops {
 
 /* Static configuration of a remote; copied by rproc_alloc(). */
 struct rproc_config {
-	const char *name;               /* required, at most 31 bytes */
-	const struct rproc_ops *ops;    /* required */
+	const char *name;		   /* required, at most 31 bytes */
+	const struct rproc_ops *ops;	   /* required */
 	const struct rproc_fw_ops *fw_ops; /* NULL: ELF */
-	const char *firmware;           /* may be NULL */
-	bool always_on;                 /* boot as soon as firmware is there */
-	bool preboot;                   /* already running: starts DETACHED */
-	void *priv;                     /* the driver's */
+	const char *firmware;		   /* may be NULL */
+	bool always_on; /* boot as soon as firmware is there */
+	bool preboot;	/* already running: starts DETACHED */
+	void *priv;	/* the driver's */
 	/* For formats without headers (raw): where to load, where to start.
 	 * RPROC_ANY: the platform carveout named "firmware" (load) and its
 	 * start (entry). */
@@ -101,7 +101,7 @@ int rproc_add(struct rproc *rproc);
  * Users' calls fail with -ENODEV from then on. */
 int rproc_del(struct rproc *rproc);
 /* Free a remote that was never added or was deleted.  NULL is a no-op. */
-void rproc_free(struct rproc *rproc);
+void rproc_destroy(struct rproc *rproc);
 
 void *rproc_priv(const struct rproc *rproc);
 
@@ -127,8 +127,7 @@ struct rproc_resource *rproc_resource_find(struct rproc *rproc, uint32_t type,
 void *rproc_da_to_va(struct rproc *rproc, uint64_t da, size_t len);
 
 /* Extra coredump segments (kept across boots).  -ENOMEM. */
-int rproc_coredump_add_segment(struct rproc *rproc, uint64_t da,
-			       uint64_t size);
+int rproc_coredump_add_segment(struct rproc *rproc, uint64_t da, uint64_t size);
 int rproc_coredump_add_custom_segment(struct rproc *rproc, uint64_t da,
 				      uint64_t size,
 				      int (*read)(void *priv, uint64_t offset,

@@ -25,10 +25,10 @@
 struct rproc_elf {
 	const uint8_t *data;
 	size_t size;
-	uint8_t cls;        /* RPROC_ELFCLASS32 or 64 */
-	uint16_t type;      /* e_type */
-	uint16_t machine;   /* e_machine */
-	uint32_t flags;     /* e_flags */
+	uint8_t cls;	  /* RPROC_ELFCLASS32 or 64 */
+	uint16_t type;	  /* e_type */
+	uint16_t machine; /* e_machine */
+	uint32_t flags;	  /* e_flags */
 	uint64_t entry;
 	uint64_t phoff;
 	uint16_t phnum;

@@ -61,13 +61,14 @@ int rproc_fw_set_table(struct rproc *rproc, const void *table, size_t len,
  * whole [da, da+memsz) must be known memory (-EFAULT).  Records the region
  * as a default coredump segment. */
 int rproc_fw_load_segment(struct rproc *rproc, uint64_t da, const void *src,
-			  uint64_t filesz, uint64_t memsz, struct rproc_diag *d);
+			  uint64_t filesz, uint64_t memsz,
+			  struct rproc_diag *d);
 /* Identity of the firmware for coredumps. */
 void rproc_fw_set_core_info(struct rproc *rproc, uint8_t elf_class,
 			    uint16_t machine, uint32_t flags);
 /* The raw format's load address and entry (config, or the platform
  * carveout "firmware"): -ENOENT if neither says. */
-int rproc_fw_raw_layout(struct rproc *rproc, uint64_t *load_da,
-			uint64_t *entry, uint64_t *max_len);
+int rproc_fw_raw_layout(struct rproc *rproc, uint64_t *load_da, uint64_t *entry,
+			uint64_t *max_len);
 
 #endif /* RPROC_FW_FORMAT_H */

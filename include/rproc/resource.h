@@ -24,21 +24,21 @@
 enum rproc_rsc_source {
 	RPROC_SRC_FIRMWARE = 0, /* the firmware's resource table or headers */
 	RPROC_SRC_PLATFORM = 1, /* the driver / devicetree */
-	RPROC_SRC_API = 2,      /* the application */
-	RPROC_SRC_CORE = 3,     /* made up by the core */
+	RPROC_SRC_API = 2,	/* the application */
+	RPROC_SRC_CORE = 3,	/* made up by the core */
 };
 
 const char *rproc_rsc_source_name(enum rproc_rsc_source src);
 const char *rproc_rsc_type_name(uint32_t type);
 
 struct rproc_rsc_vring {
-	uint64_t da;      /* remote's view; RPROC_ANY: allocate */
-	uint64_t pa;      /* host physical / bus address (after allocation) */
+	uint64_t da; /* remote's view; RPROC_ANY: allocate */
+	uint64_t pa; /* host physical / bus address (after allocation) */
 	uint32_t align;
 	uint32_t num;
 	uint32_t notifyid; /* assigned at allocation */
-	void *va;          /* host view (after allocation) */
-	size_t size;       /* bytes of the split ring */
+	void *va;	   /* host view (after allocation) */
+	size_t size;	   /* bytes of the split ring */
 };
 
 /*
@@ -68,13 +68,13 @@ struct rproc_rsc_desc {
 
 /* A merged resource as the core holds it.  Read-only for users. */
 struct rproc_resource {
-	struct rproc_rsc_desc d;  /* merged values */
-	uint32_t sources;         /* bit (1 << enum rproc_rsc_source) per source */
-	int64_t table_offset;     /* firmware entry offset in the table, or -1 */
-	void *va;                 /* host view after allocation (NULL if none) */
-	uint32_t notifyid;        /* vdev: assigned at allocation */
-	bool allocated;           /* memory obtained at boot by the core */
-	bool mapped;              /* driver mem_map'ed it */
+	struct rproc_rsc_desc d; /* merged values */
+	uint32_t sources;     /* bit (1 << enum rproc_rsc_source) per source */
+	int64_t table_offset; /* firmware entry offset in the table, or -1 */
+	void *va;	      /* host view after allocation (NULL if none) */
+	uint32_t notifyid;    /* vdev: assigned at allocation */
+	bool allocated;	      /* memory obtained at boot by the core */
+	bool mapped;	      /* driver mem_map'ed it */
 	struct rproc_resource *next;
 };
 

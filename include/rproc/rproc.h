@@ -40,10 +40,10 @@ enum rproc_state {
 const char *rproc_state_name(enum rproc_state state);
 
 enum rproc_crash_type {
-	RPROC_CRASH_MMUFAULT = 0,  /* bad memory access */
-	RPROC_CRASH_WATCHDOG,      /* missed heartbeat */
-	RPROC_CRASH_FATAL_ERROR,   /* firmware-reported panic */
-	RPROC_CRASH_EXCEPTION,     /* undefined instruction, bad state */
+	RPROC_CRASH_MMUFAULT = 0, /* bad memory access */
+	RPROC_CRASH_WATCHDOG,	  /* missed heartbeat */
+	RPROC_CRASH_FATAL_ERROR,  /* firmware-reported panic */
+	RPROC_CRASH_EXCEPTION,	  /* undefined instruction, bad state */
 	RPROC_CRASH_TYPE_COUNT
 };
 const char *rproc_crash_name(enum rproc_crash_type type);
@@ -51,7 +51,7 @@ const char *rproc_crash_name(enum rproc_crash_type type);
 enum rproc_dump_mode {
 	RPROC_DUMP_DISABLED = 0,
 	RPROC_DUMP_ENABLED, /* copy the dump, restart the remote, then write it */
-	RPROC_DUMP_INLINE,  /* stream from remote memory before restarting */
+	RPROC_DUMP_INLINE, /* stream from remote memory before restarting */
 };
 const char *rproc_dump_mode_name(enum rproc_dump_mode mode);
 

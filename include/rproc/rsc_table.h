@@ -72,11 +72,11 @@ struct fw_rsc_trace {
 } RPROC_RSC_PACKED;
 
 struct fw_rsc_vdev_vring {
-	uint32_t da;       /* remote's address; host writes it when ANY */
+	uint32_t da; /* remote's address; host writes it when ANY */
 	uint32_t align;
 	uint32_t num;
 	uint32_t notifyid; /* host writes */
-	uint32_t pa;       /* host writes the physical (bus) address */
+	uint32_t pa;	   /* host writes the physical (bus) address */
 } RPROC_RSC_PACKED;
 
 struct fw_rsc_vdev {
@@ -85,7 +85,7 @@ struct fw_rsc_vdev {
 	uint32_t dfeatures;
 	uint32_t gfeatures; /* host writes */
 	uint32_t config_len;
-	uint8_t status;     /* host writes; DRIVER_OK = 0x4 */
+	uint8_t status; /* host writes; DRIVER_OK = 0x4 */
 	uint8_t num_of_vrings;
 	uint8_t reserved[2];
 	struct fw_rsc_vdev_vring vring[];

@@ -16,11 +16,11 @@
 #define RPROC_TABLE_MAX_ENTRIES 256
 
 struct rproc_rsc_entry {
-	uint32_t index;     /* position in offset[] */
+	uint32_t index; /* position in offset[] */
 	uint32_t type;
-	uint32_t offset;    /* of the entry (its type word) from table start */
-	const void *body;   /* just after the type word */
-	size_t body_len;    /* known types: their exact size (vdev: with
+	uint32_t offset;  /* of the entry (its type word) from table start */
+	const void *body; /* just after the type word */
+	size_t body_len;  /* known types: their exact size (vdev: with
 			       vrings and config); others: up to table end */
 };
 
@@ -45,8 +45,8 @@ int rproc_table_walk(const void *table, size_t len,
 struct rproc_table_builder {
 	uint8_t *buf;
 	size_t cap;
-	size_t len;        /* bytes used so far */
-	uint32_t num;      /* entries announced */
+	size_t len;   /* bytes used so far */
+	uint32_t num; /* entries announced */
 	uint32_t added;
 };
 int rproc_table_builder_init(struct rproc_table_builder *b, void *buf,
