@@ -10,6 +10,7 @@
 #ifndef RPROC_CORE_INTERNAL_H
 #define RPROC_CORE_INTERNAL_H
 
+#include <inttypes.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,6 +23,12 @@
 #include "rproc/os.h"
 #include "rproc/rproc.h"
 #include "rproc/subdev.h"
+
+/* newlib's <inttypes.h> (arm-none-eabi, -std=c11) lacks PRIx64; there
+ * uint64_t is unsigned long long. */
+#ifndef PRIx64
+#define PRIx64 "llx"
+#endif
 
 /* One registration, as given (the merged view lives in rproc->rscs). */
 struct rproc_reg {

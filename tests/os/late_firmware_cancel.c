@@ -42,8 +42,8 @@ static void test_cancel_before(void **state)
 /* One race: the callback checks that its cancel has not returned yet. */
 struct race {
 	atomic_int calls;
-	atomic_int late_calls;  /* calls after cancel returned */
-	atomic_bool cancelled;  /* cancel has returned */
+	atomic_int late_calls; /* calls after cancel returned */
+	atomic_bool cancelled; /* cancel has returned */
 	atomic_bool in_cb;
 };
 

@@ -75,7 +75,8 @@ static void test_subdir_of_name_later(void **state)
 static void test_dir_renamed_into_place(void **state)
 {
 	char *dir = late_tmpdir();
-	char *stage = late_path(dir, "stage"), *sfile = late_path(stage, "f.bin");
+	char *stage = late_path(dir, "stage"),
+	     *sfile = late_path(stage, "f.bin");
 	char *fw = late_path(dir, "fw"), *file = late_path(fw, "f.bin");
 	struct rproc_os_fw_waiter *w;
 	struct late_rx rx;

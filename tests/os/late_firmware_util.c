@@ -58,9 +58,8 @@ int late_rx_wait(struct late_rx *rx, int ms)
 		deadline.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&rx->lock);
-	while (!rx->calls &&
-	       pthread_cond_timedwait(&rx->cond, &rx->lock, &deadline) !=
-		       ETIMEDOUT)
+	while (!rx->calls && pthread_cond_timedwait(&rx->cond, &rx->lock,
+						    &deadline) != ETIMEDOUT)
 		;
 	calls = rx->calls;
 	pthread_mutex_unlock(&rx->lock);

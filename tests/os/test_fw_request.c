@@ -112,8 +112,13 @@ static void test_found_in_second_dir(void **state)
 static void test_bad_names(void **state)
 {
 	static const char *const bad[] = {
-		"", "../x", "/abs", "a/../b", "a//b", "a/", "..", ".",
-		"./a", "a/.", "a/..", "/", "//", "x/../../etc/passwd",
+		"",	"../x",
+		"/abs", "a/../b",
+		"a//b", "a/",
+		"..",	".",
+		"./a",	"a/.",
+		"a/..", "/",
+		"//",	"x/../../etc/passwd",
 	};
 	struct rproc_os_fw *fw = NULL;
 	char longname[300];

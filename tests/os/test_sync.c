@@ -131,8 +131,9 @@ static void test_log_format(void **state)
 	close(pfd[0]);
 	assert_true(n > 0);
 	buf[n] = '\0';
-	assert_memory_equal(buf, "rproc: warn: hello 1\nrproc: info: hello 2\n"
-				 "rproc: err: xxx",
+	assert_memory_equal(buf,
+			    "rproc: warn: hello 1\nrproc: info: hello 2\n"
+			    "rproc: err: xxx",
 			    strlen("rproc: warn: hello 1\nrproc: info: "
 				   "hello 2\nrproc: err: xxx"));
 	/* The long line is cut, marked and still ends the line. */

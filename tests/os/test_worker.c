@@ -178,8 +178,7 @@ static void test_free_idle_and_null(void **state)
 	rproc_os_worker_free(c.w);
 	assert_int_equal(atomic_load(&c.calls), 0);
 	rproc_os_worker_free(NULL);
-	assert_int_equal(rproc_os_worker_new("bad", NULL, NULL, &c.w),
-			 -EINVAL);
+	assert_int_equal(rproc_os_worker_new("bad", NULL, NULL, &c.w), -EINVAL);
 }
 
 static void test_is_current(void **state)

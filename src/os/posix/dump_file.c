@@ -27,12 +27,12 @@
 #define TMP_SUFFIX ".tmp.XXXXXX"
 
 struct dump_file {
-	int fd;          /* -1 before begin and after discard */
-	uint64_t total;  /* announced by begin */
+	int fd;		/* -1 before begin and after discard */
+	uint64_t total; /* announced by begin */
 	uint64_t written;
-	char *path;      /* final name */
-	char *tmp;       /* temporary name, filled in by mkostemp */
-	char *dir;       /* directory of both, fsynced after the rename */
+	char *path; /* final name */
+	char *tmp;  /* temporary name, filled in by mkostemp */
+	char *dir;  /* directory of both, fsynced after the rename */
 };
 
 /* Close and unlink the temporary file, if any. */

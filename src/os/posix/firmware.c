@@ -195,8 +195,8 @@ static int open_beneath(int dfd, const char *name)
 		do {
 			fd = (int)syscall(SYS_openat2, dfd, name, &how,
 					  sizeof(how));
-		} while (fd < 0 && (errno == EINTR ||
-				    (errno == EAGAIN && ++tries < 8)));
+		} while (fd < 0 &&
+			 (errno == EINTR || (errno == EAGAIN && ++tries < 8)));
 		if (fd >= 0)
 			return fd;
 		if (errno == EXDEV) {

@@ -67,15 +67,15 @@
 #include "rproc/os.h"
 
 /* IN_UNMOUNT, IN_IGNORED and IN_Q_OVERFLOW are always reported. */
-#define WATCH_MASK                                                           \
-	(IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |          \
+#define WATCH_MASK                                                             \
+	(IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |            \
 	 IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 #define WATCH_GONE (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)
 
 enum waiter_state {
 	WAITER_WAITING, /* on W.waiters */
-	WAITER_BUSY,    /* the watcher is loading or calling back, unlocked */
-	WAITER_DONE,    /* off the list; the watcher will not touch it again */
+	WAITER_BUSY,	/* the watcher is loading or calling back, unlocked */
+	WAITER_DONE,	/* off the list; the watcher will not touch it again */
 };
 
 /* Where one search directory would hold the file. */
@@ -84,7 +84,7 @@ struct fw_target {
 	const char *parent; /* directory that holds the file */
 	const char *base;   /* the file's last component */
 	size_t parent_len;
-	int wd;             /* watch on @parent or an ancestor; -1: none */
+	int wd;		    /* watch on @parent or an ancestor; -1: none */
 	size_t watched_len; /* length of the watched prefix of @parent */
 };
 
@@ -95,11 +95,11 @@ struct rproc_os_fw_waiter {
 	void *ctx;
 	/* All below guarded by W.lock. */
 	enum waiter_state state;
-	bool cancelled;  /* cancel came while BUSY: do not call back */
+	bool cancelled;	 /* cancel came while BUSY: do not call back */
 	bool free_after; /* cancelled from its own callback */
-	bool scan;       /* try the files at the next chance */
-	bool scan_weak;  /* ...only because of IN_CREATE (see top) */
-	int err;         /* waiting became impossible: report this */
+	bool scan;	 /* try the files at the next chance */
+	bool scan_weak;	 /* ...only because of IN_CREATE (see top) */
+	int err;	 /* waiting became impossible: report this */
 	size_t ntargets;
 	struct fw_target targets[];
 };
@@ -373,10 +373,10 @@ static int waiter_load(struct rproc_os_fw_waiter *w, bool weak,
 			return 0;
 		case -ENOENT:
 		case -ENOTDIR:
-		case -EBUSY:   /* being written: its close will tell */
-		case -EAGAIN:  /* changed while read: an event will follow */
-		case -EINVAL:  /* not a regular file (yet) */
-		case -EACCES:  /* may be fixed by chmod */
+		case -EBUSY:  /* being written: its close will tell */
+		case -EAGAIN: /* changed while read: an event will follow */
+		case -EINVAL: /* not a regular file (yet) */
+		case -EACCES: /* may be fixed by chmod */
 		case -ELOOP:
 			continue;
 		default:

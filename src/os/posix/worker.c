@@ -35,7 +35,7 @@ struct rproc_os_worker {
 	sem_t wake;
 	atomic_int kicked; /* a call is pending */
 	atomic_bool stop;  /* leave the loop; fn is not called again */
-	bool self_free;    /* freed from fn: the thread frees the worker */
+	bool self_free;	   /* freed from fn: the thread frees the worker */
 	pthread_t thread;
 };
 

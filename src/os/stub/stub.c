@@ -51,7 +51,9 @@ struct heap_block {
 };
 
 #define HEAP_HDR HEAP_ALIGN /* payload starts 8 bytes into a block */
-#define HEAP_MIN_BLOCK ((sizeof(struct heap_block) + HEAP_ALIGN - 1) & ~(size_t)(HEAP_ALIGN - 1))
+#define HEAP_MIN_BLOCK                                                         \
+	((sizeof(struct heap_block) + HEAP_ALIGN - 1) &                        \
+	 ~(size_t)(HEAP_ALIGN - 1))
 
 static union {
 	uint64_t align;
@@ -201,7 +203,7 @@ struct rproc_os_worker {
 	void (*fn)(void *ctx);
 	void *ctx;
 	atomic_int pending; /* set by kick, possibly from an ISR */
-	bool freed;         /* freed from its own fn: free after it returns */
+	bool freed;	    /* freed from its own fn: free after it returns */
 };
 
 static struct rproc_os_worker *workers;
