@@ -33,7 +33,6 @@
 	X(ETIMEDOUT, "timed out")                                              \
 	X(EALREADY, "already in progress")                                     \
 	X(ECANCELED, "cancelled")                                              \
-	X(ESHUTDOWN, "remote is down")                                         \
 	X(ECONNRESET, "peer reset")
 
 /* "ENOMEM" for -ENOMEM or ENOMEM; "E?" for codes not in the list. */

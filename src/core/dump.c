@@ -187,7 +187,7 @@ static int dump_inline(struct rproc *rproc)
 		rproc_err_diag(rproc, ret, "coredump", &d);
 	else
 		rproc_info(rproc, "coredump written (crash %u)",
-			   rproc->crash_count);
+			   (unsigned)rproc->crash_count);
 out:
 	rproc_free(b.segs);
 	return ret;
@@ -250,7 +250,7 @@ void __rproc_coredump_flush_pending(struct rproc *rproc)
 				  rproc_strerror(ret));
 		else
 			rproc_info(rproc, "coredump written (crash %u)",
-				   rproc->crash_count);
+				   (unsigned)rproc->crash_count);
 	}
 	rproc_dump_mem_release(m);
 }

@@ -318,11 +318,11 @@ static int check_desc(struct rproc *rproc, const struct rproc_rsc_desc *desc)
 		return rproc_err(
 			rproc, -EINVAL,
 			"resource \"%s\": type %u cannot be registered",
-			desc->name, desc->type);
+			desc->name, (unsigned)desc->type);
 	if (desc->type == RSC_VDEV && desc->vdev.num_vrings > RPROC_MAX_VRINGS)
 		return rproc_err(
 			rproc, -EINVAL, "vdev \"%s\": %u vrings, at most %d",
-			desc->name, desc->vdev.num_vrings, RPROC_MAX_VRINGS);
+			desc->name, (unsigned)desc->vdev.num_vrings, RPROC_MAX_VRINGS);
 	if (desc->len != ANY && desc->da != ANY && desc->len &&
 	    desc->da > UINT64_MAX - desc->len)
 		return rproc_err(rproc, -EINVAL,
@@ -547,16 +547,16 @@ static int table_register_entry(void *ctx, const struct rproc_rsc_entry *e)
 					rproc, ret,
 					"vendor resource %u (entry %u) "
 					"refused by the driver: %s",
-					e->type, e->index, rproc_strerror(ret));
+					(unsigned)e->type, (unsigned)e->index, rproc_strerror(ret));
 			if (ret > 0)
 				rproc_warn(rproc,
 					   "vendor resource %u (entry %u) "
 					   "ignored",
-					   e->type, e->index);
+					   (unsigned)e->type, (unsigned)e->index);
 			return 0;
 		}
 		rproc_warn(rproc, "resource entry %u: unknown type %u skipped",
-			   e->index, e->type);
+			   (unsigned)e->index, (unsigned)e->type);
 		return 0;
 	}
 	return register_one(rproc, RPROC_SRC_FIRMWARE, &d, e->offset);
@@ -800,7 +800,8 @@ static int vring_place(struct rproc *rproc, struct rproc_resource *vdev,
 		return rproc_err(rproc, -EINVAL,
 				 "%s vring %u: num %u / align %u must be "
 				 "powers of two (num at most 32768)",
-				 vdev->d.name, i, v->num, v->align);
+				 vdev->d.name, i, (unsigned)v->num,
+				 (unsigned)v->align);
 	v->size = (size_t)vring_bytes(v->num, v->align);
 	if ((size_t)snprintf(name, sizeof(name), "%svring%u", vdev->d.name,
 			     i) >= RPROC_RSC_NAME_LEN)

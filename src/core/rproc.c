@@ -318,7 +318,7 @@ static int recover_locked(struct rproc *rproc)
 	uint64_t boot_addr = 0;
 	int ret;
 
-	rproc_info(rproc, "recovering from crash %u (%s)", rproc->crash_count,
+	rproc_info(rproc, "recovering from crash %u (%s)", (unsigned)rproc->crash_count,
 		   rproc_crash_name(rproc->last_crash));
 	if (!rproc->fw) {
 		/* Attached: we never loaded it; reboot it from its firmware
@@ -448,7 +448,7 @@ static void worker_fn(void *ctx)
 			rproc->crash_count++;
 			rproc_err(rproc, -EIO, "crashed: %s (crash %u)",
 				  rproc_crash_name(rproc->last_crash),
-				  rproc->crash_count);
+				  (unsigned)rproc->crash_count);
 			set_state(rproc, RPROC_CRASHED);
 			if (!rproc->recovery_disabled)
 				recover_locked(rproc);
