@@ -118,7 +118,7 @@ static void test_bad_table_rejected(void **state)
 	tlen = std_table(table, sizeof(table), true);
 	table[0] = 2; /* version 2 */
 	fake_write_file(dir, "v2.bin", img,
-			fake_image(img, sizeof(img), "x", 4, table, tlen));
+			fake_image(img, sizeof(img), "xyz", 4, table, tlen));
 	fake_init(&f);
 	r = fake_rproc(&f, "bt", "v2.bin", false, false);
 	assert_int_equal(rproc_add(r), 0);
