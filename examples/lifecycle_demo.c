@@ -47,8 +47,7 @@ static void *soc_da_to_va(struct rproc *r, uint64_t da, size_t len)
 	return s->mem + (da - MEM_DA);
 }
 
-static int soc_da_to_pa(struct rproc *r, uint64_t da, size_t len,
-			uint64_t *pa)
+static int soc_da_to_pa(struct rproc *r, uint64_t da, size_t len, uint64_t *pa)
 {
 	if (!soc_da_to_va(r, da, len))
 		return -EFAULT;
@@ -89,7 +88,7 @@ static int soc_start(struct rproc *r, uint64_t boot_addr)
 		     ++s->runs);
 	memcpy(s->mem + 0x20000, line, (size_t)n + 1);
 	s->regs[15] = (uint32_t)boot_addr; /* pc */
-	s->regs[13] = MEM_DA + 0x10000;    /* sp */
+	s->regs[13] = MEM_DA + 0x10000;	   /* sp */
 	return 0;
 }
 
@@ -127,9 +126,8 @@ static const struct rproc_ops soc_ops = {
 static size_t make_table(uint8_t *buf, size_t cap)
 {
 	struct rproc_table_builder b;
-	struct fw_rsc_carveout c = {.da = FW_RSC_ADDR_ANY,
-				    .pa = FW_RSC_ADDR_ANY,
-				    .len = 0x2000};
+	struct fw_rsc_carveout c = {
+		.da = FW_RSC_ADDR_ANY, .pa = FW_RSC_ADDR_ANY, .len = 0x2000};
 	struct fw_rsc_trace t = {.da = MEM_DA + 0x20000, .len = 256};
 	uint8_t vdev[24 + 2 * 20] = {0};
 	struct fw_rsc_vdev vh = {.id = RPROC_VIRTIO_ID_RPMSG,
@@ -218,14 +216,14 @@ int main(void)
 	memset(soc.mem, 0, MEM_SIZE);
 
 	step("Writing firmware demo.elf (ELF32 ARM, .resource_table) to "
-		   "the search path");
+	     "the search path");
 	spec = telf_default_spec(1);
 	spec.machine = 40;
 	spec.flags = 0x05000200;
 	spec.entry = MEM_DA + 0x101;
 	spec.nseg = 1;
-	spec.seg[0] = (struct telf_seg){.type = 1, .paddr = MEM_DA,
-					.filesz = 0x400, .memsz = 0x1000};
+	spec.seg[0] = (struct telf_seg){
+		.type = 1, .paddr = MEM_DA, .filesz = 0x400, .memsz = 0x1000};
 	spec.table = table;
 	spec.table_len = make_table(table, sizeof(table));
 	spec.table_addr = MEM_DA + 0x1000;
@@ -249,7 +247,7 @@ int main(void)
 	rproc_set_dump_sink(r, open_dump, dir);
 
 	step("Registering an always-on remote: it boots when its "
-		   "firmware is there");
+	     "firmware is there");
 	rproc_add(r);
 	if (rproc_wait_state(r, RPROC_RUNNING, 2000))
 		return 1;
@@ -261,7 +259,7 @@ int main(void)
 	show_trace(r);
 
 	step("A control-interface start on a running remote: refused, "
-		   "no reference pinned");
+	     "no reference pinned");
 	printf("   start -> %s, references: %u\n",
 	       rproc_strerror(rproc_ctl_start(r)), rproc_power_count(r));
 
@@ -287,7 +285,7 @@ int main(void)
 		printf("   (readelf not available)\n");
 
 	step("Shutdown: the control interface drops the always-on "
-		   "reference");
+	     "reference");
 	printf("   stop -> %s\n", rproc_strerror(rproc_ctl_stop(r)));
 	printf("   state: %s, references: %u\n",
 	       rproc_state_name(rproc_state_get(r)), rproc_power_count(r));

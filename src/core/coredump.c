@@ -39,7 +39,8 @@ enum {
 	RPROC_PF_RWX = 7,
 	RPROC_NT_PRSTATUS = 1,
 	RPROC_NT_PRPSINFO = 3,
-	RPROC_NT_RPROC_INFO = 0x52505243, /* "CRPR": never a Linux core note type */
+	RPROC_NT_RPROC_INFO =
+		0x52505243, /* "CRPR": never a Linux core note type */
 	/* e_phnum 0xffff (PN_XNUM) would need a section header. */
 	RPROC_PHNUM_MAX = 0xfffe,
 };

@@ -320,9 +320,10 @@ static int check_desc(struct rproc *rproc, const struct rproc_rsc_desc *desc)
 			"resource \"%s\": type %u cannot be registered",
 			desc->name, (unsigned)desc->type);
 	if (desc->type == RSC_VDEV && desc->vdev.num_vrings > RPROC_MAX_VRINGS)
-		return rproc_err(
-			rproc, -EINVAL, "vdev \"%s\": %u vrings, at most %d",
-			desc->name, (unsigned)desc->vdev.num_vrings, RPROC_MAX_VRINGS);
+		return rproc_err(rproc, -EINVAL,
+				 "vdev \"%s\": %u vrings, at most %d",
+				 desc->name, (unsigned)desc->vdev.num_vrings,
+				 RPROC_MAX_VRINGS);
 	if (desc->len != ANY && desc->da != ANY && desc->len &&
 	    desc->da > UINT64_MAX - desc->len)
 		return rproc_err(rproc, -EINVAL,
@@ -547,12 +548,14 @@ static int table_register_entry(void *ctx, const struct rproc_rsc_entry *e)
 					rproc, ret,
 					"vendor resource %u (entry %u) "
 					"refused by the driver: %s",
-					(unsigned)e->type, (unsigned)e->index, rproc_strerror(ret));
+					(unsigned)e->type, (unsigned)e->index,
+					rproc_strerror(ret));
 			if (ret > 0)
 				rproc_warn(rproc,
 					   "vendor resource %u (entry %u) "
 					   "ignored",
-					   (unsigned)e->type, (unsigned)e->index);
+					   (unsigned)e->type,
+					   (unsigned)e->index);
 			return 0;
 		}
 		rproc_warn(rproc, "resource entry %u: unknown type %u skipped",

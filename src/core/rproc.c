@@ -318,7 +318,8 @@ static int recover_locked(struct rproc *rproc)
 	uint64_t boot_addr = 0;
 	int ret;
 
-	rproc_info(rproc, "recovering from crash %u (%s)", (unsigned)rproc->crash_count,
+	rproc_info(rproc, "recovering from crash %u (%s)",
+		   (unsigned)rproc->crash_count,
 		   rproc_crash_name(rproc->last_crash));
 	if (!rproc->fw) {
 		/* Attached: we never loaded it; reboot it from its firmware
