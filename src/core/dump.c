@@ -66,8 +66,6 @@ void __rproc_dump_segs_clear(struct rproc *rproc, bool fw_only)
 	}
 }
 
-/* Called by the formats' load: the region becomes a default dump segment. */
-int __rproc_dump_seg_loaded(struct rproc *rproc, uint64_t da, uint64_t size);
 int __rproc_dump_seg_loaded(struct rproc *rproc, uint64_t da, uint64_t size)
 {
 	for (struct rproc_dump_seg *s = rproc->dump_segs; s; s = s->next)

@@ -143,6 +143,8 @@ void __rproc_coredump_take(struct rproc *rproc);
 /* Enabled mode: write the copy taken earlier (after the restart). */
 void __rproc_coredump_flush_pending(struct rproc *rproc);
 void __rproc_dump_segs_clear(struct rproc *rproc, bool fw_only);
+/* A region the format loaded becomes a default dump segment (once). */
+int __rproc_dump_seg_loaded(struct rproc *rproc, uint64_t da, uint64_t size);
 
 /* ---- optional ops, one wrapper each ------------------------------------- */
 

@@ -9,8 +9,6 @@
 
 #include "internal.h"
 
-int __rproc_dump_seg_loaded(struct rproc *rproc, uint64_t da, uint64_t size);
-
 int rproc_fw_load_segment(struct rproc *rproc, uint64_t da, const void *src,
 			  uint64_t filesz, uint64_t memsz, struct rproc_diag *d)
 {

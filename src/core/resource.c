@@ -289,19 +289,13 @@ static int merge_all(struct rproc *rproc, const struct rproc_rsc_desc *what,
 	return 0;
 }
 
-static struct rproc_resource *rsc_find(struct rproc *rproc, uint32_t type,
-				       const char *name)
+struct rproc_resource *rproc_resource_find(struct rproc *rproc, uint32_t type,
+					   const char *name)
 {
 	for (struct rproc_resource *r = rproc->rscs; r; r = r->next)
 		if (r->d.type == type && !strcmp(r->d.name, name))
 			return r;
 	return NULL;
-}
-
-struct rproc_resource *rproc_resource_find(struct rproc *rproc, uint32_t type,
-					   const char *name)
-{
-	return rsc_find(rproc, type, name);
 }
 
 static int check_desc(struct rproc *rproc, const struct rproc_rsc_desc *desc)
@@ -360,7 +354,7 @@ static int register_one(struct rproc *rproc, enum rproc_rsc_source src,
 	if (ret)
 		goto free_reg;
 
-	res = rsc_find(rproc, desc->type, desc->name);
+	res = rproc_resource_find(rproc, desc->type, desc->name);
 	if (!res) {
 		struct rproc_resource **rt = &rproc->rscs;
 
@@ -401,8 +395,8 @@ int rproc_resource_register(struct rproc *rproc, enum rproc_rsc_source src,
  * The permanent ones merged before, so re-merging them cannot fail. */
 static void registry_drop_transient(struct rproc *rproc)
 {
-	struct rproc_reg *keep = rproc->regs, **pp = &keep;
-	struct rproc_resource *res, *next;
+	struct rproc_reg **pp = &rproc->regs;
+	struct rproc_resource **rp = &rproc->rscs;
 
 	while (*pp) {
 		struct rproc_reg *r = *pp;
@@ -414,46 +408,28 @@ static void registry_drop_transient(struct rproc *rproc)
 			pp = &r->next;
 		}
 	}
-	for (res = rproc->rscs; res; res = next) {
-		next = res->next;
-		rproc_free(res);
-	}
-	rproc->rscs = NULL;
-	rproc->regs = NULL;
-	/* Re-register in order; the merged objects are re-created. */
-	while (keep) {
-		struct rproc_reg *r = keep;
-
-		keep = r->next;
-		r->next = NULL;
-		struct rproc_resource *m =
-			rsc_find(rproc, r->d.type, r->d.name);
-		if (!m) {
-			m = rproc_zalloc(sizeof(*m));
-			if (m) { /* on ENOMEM the resource is lost: warn */
-				struct rproc_resource **rt = &rproc->rscs;
-
-				while (*rt)
-					rt = &(*rt)->next;
-				*rt = m;
-			} else {
-				rproc_warn(rproc, "out of memory: dropped %s",
-					   r->d.name);
-				rproc_free(r);
-				continue;
-			}
-		}
-		struct rproc_reg **tail = &rproc->regs;
-
-		while (*tail)
-			tail = &(*tail)->next;
-		*tail = r;
+	/*
+	 * Re-merge each resource from what the permanent registrations say and
+	 * forget those nobody permanent describes.  They merged before, so this
+	 * neither fails nor allocates: releasing never loses a resource.
+	 */
+	while (*rp) {
+		struct rproc_resource *res = *rp;
+		struct rproc_rsc_desc merged;
 		uint32_t sources;
 		int64_t toff;
 
-		merge_all(rproc, &r->d, NULL, &m->d, &sources, &toff);
-		m->sources = sources;
-		m->table_offset = toff;
+		merge_all(rproc, &res->d, NULL, &merged, &sources, &toff);
+		if (!sources) {
+			*rp = res->next;
+			rproc_free(res);
+			continue;
+		}
+		*res = (struct rproc_resource){.d = merged,
+					       .sources = sources,
+					       .table_offset = toff,
+					       .next = res->next};
+		rp = &res->next;
 	}
 }
 
@@ -810,7 +786,7 @@ static int vring_place(struct rproc *rproc, struct rproc_resource *vdev,
 			     i) >= RPROC_RSC_NAME_LEN)
 		return rproc_err(rproc, -ENAMETOOLONG,
 				 "%s: vring name too long", vdev->d.name);
-	co = rsc_find(rproc, RSC_CARVEOUT, name);
+	co = rproc_resource_find(rproc, RSC_CARVEOUT, name);
 	if (!co && v->da != ANY) {
 		/* a fixed address in the remote's own memory */
 		v->va = rproc_da_to_va(rproc, v->da, v->size);
@@ -831,7 +807,7 @@ static int vring_place(struct rproc *rproc, struct rproc_resource *vdev,
 		ret = register_one(rproc, RPROC_SRC_CORE, &d, -1);
 		if (ret)
 			return ret;
-		co = rsc_find(rproc, RSC_CARVEOUT, name);
+		co = rproc_resource_find(rproc, RSC_CARVEOUT, name);
 		ret = carveout_alloc(rproc, co);
 		if (ret)
 			return ret;
@@ -1149,7 +1125,7 @@ int __rproc_table_install(struct rproc *rproc, const struct rproc_fw *fw)
 		rproc->table_ptr = va;
 		return 0;
 	}
-	where = rsc_find(rproc, RSC_CARVEOUT, "rsc-table");
+	where = rproc_resource_find(rproc, RSC_CARVEOUT, "rsc-table");
 	if (!where || !where->va) {
 		rproc->table_ptr = rproc->cached_table;
 		return 0;

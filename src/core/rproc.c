@@ -758,8 +758,10 @@ int rproc_ctl_start(struct rproc *rproc)
 	return ret;
 }
 
-/* Drop the control and always-on references, or say who holds it. */
-static int release_ctl_refs(struct rproc *rproc, const char *what)
+/* The control interface may stop or detach a remote only when no user holds
+ * a reference besides its own and the always-on one (which the stop or
+ * detach then drops); otherwise say how many users hold it. */
+static int refuse_if_users(struct rproc *rproc, const char *what)
 {
 	unsigned users = user_refs(rproc);
 
@@ -782,7 +784,7 @@ int rproc_ctl_stop(struct rproc *rproc)
 	case RPROC_RUNNING:
 	case RPROC_ATTACHED:
 	case RPROC_CRASHED:
-		ret = release_ctl_refs(rproc, "stop");
+		ret = refuse_if_users(rproc, "stop");
 		if (!ret)
 			stop_locked(rproc);
 		break;
@@ -805,7 +807,7 @@ int rproc_detach(struct rproc *rproc)
 		break;
 	case RPROC_RUNNING:
 	case RPROC_ATTACHED:
-		ret = release_ctl_refs(rproc, "detach");
+		ret = refuse_if_users(rproc, "detach");
 		if (!ret)
 			ret = detach_locked(rproc);
 		break;

@@ -272,14 +272,13 @@ static int fmt_load(struct rproc *rproc, const struct rproc_fw *fw,
 		    struct rproc_diag *d)
 {
 	int ret = fake_call(fake_of(rproc), "load");
-	uint32_t off = rd32(fw->data + 4), plen = rd32(fw->data + 8);
+	uint32_t off = rd32(fw->data + 4);
 
 	if (ret)
 		return rproc_diag_set(d, ret, "injected");
 	/* payload and table as one segment */
 	return rproc_fw_load_segment(rproc, FAKE_MEM_DA + off, fw->data + 12,
 				     fw->size - 12, fw->size - 12 + 64, d);
-	(void)plen;
 }
 
 static int fmt_boot_addr(struct rproc *rproc, const struct rproc_fw *fw,

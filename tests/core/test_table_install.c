@@ -67,7 +67,6 @@ static void test_installed_table_has_results(void **state)
 static void test_built_table(void **state)
 {
 	char *dir = fake_fw_dir();
-	struct rproc_table_builder b;
 	uint8_t img[256];
 	struct fake f;
 	struct rproc *r;
@@ -99,7 +98,6 @@ static void test_built_table(void **state)
 			 FAKE_MEM_DA + 0x20000);
 	assert_int_equal(rproc_shutdown(r), 0);
 	assert_null(r->table_ptr);
-	(void)b;
 	fake_fini(&f);
 	fake_rm_dir(dir);
 }
