@@ -21,7 +21,7 @@ build: configure
 	$(CMAKE) --build $(BUILD) -j $(JOBS)
 
 demo: build
-	./$(BUILD)/examples/lifecycle_demo
+	./$(BUILD)/examples/vsoc_demo $(BUILD)/boards/vsoc.dtb $(BUILD)/firmware $(BUILD)/demo
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)

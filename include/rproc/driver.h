@@ -104,6 +104,9 @@ int rproc_del(struct rproc *rproc);
 void rproc_destroy(struct rproc *rproc);
 
 void *rproc_priv(const struct rproc *rproc);
+/* The ops the remote was created with: lets a driver recognise its own
+ * remotes before trusting rproc_priv(). */
+const struct rproc_ops *rproc_get_ops(const struct rproc *rproc);
 
 /*
  * Register a resource.  Between rproc_alloc() and rproc_add() the

@@ -92,6 +92,28 @@ struct dump_build {
 	struct rproc_dump_thread threads[RPROC_DUMP_MAX_THREADS];
 };
 
+/* Is @s wholly inside another segment of the list (a firmware segment
+ * inside a whole memory the driver registered)?  Identical ranges keep the
+ * first.  gdb wants no overlapping PT_LOADs. */
+static bool seg_covered(const struct rproc *rproc,
+			const struct rproc_dump_seg *s)
+{
+	uint64_t end = s->seg.da + s->seg.size;
+	bool earlier = true;
+
+	for (const struct rproc_dump_seg *t = rproc->dump_segs; t;
+	     t = t->next) {
+		if (t == s) {
+			earlier = false;
+			continue;
+		}
+		if (t->seg.da <= s->seg.da && end <= t->seg.da + t->seg.size &&
+		    (earlier || t->seg.size > s->seg.size))
+			return true;
+	}
+	return false;
+}
+
 static int dump_build(struct rproc *rproc, struct dump_build *b)
 {
 	size_t n = 0, nthreads = 0;
@@ -118,6 +140,8 @@ static int dump_build(struct rproc *rproc, struct dump_build *b)
 	for (s = rproc->dump_segs; s; s = s->next) {
 		struct rproc_dump_segment seg = s->seg;
 
+		if (seg_covered(rproc, s))
+			continue;
 		if (!seg.read) {
 			seg.va = rproc_da_to_va(rproc, seg.da, seg.size);
 			if (!seg.va) {

@@ -655,6 +655,11 @@ void *rproc_priv(const struct rproc *rproc)
 	return rproc->cfg.priv;
 }
 
+const struct rproc_ops *rproc_get_ops(const struct rproc *rproc)
+{
+	return rproc->cfg.ops;
+}
+
 const char *rproc_name(const struct rproc *rproc)
 {
 	return rproc->name;

@@ -114,6 +114,10 @@ void vsoc_cpu_destroy(struct vsoc_cpu *cpu);
  *   1 (a mismatch is only logged at debug level).
  *   RV32: PC = @entry, M-mode, every other register 0.
  * Returns once the emulation thread runs the firmware.  -EBUSY if running.
+ * Also -EINVAL if the vector table is not in the core's memory and -ENOEXEC
+ * if its reset vector lacks the Thumb bit (RV32: an odd @entry); the core
+ * stays halted.  Cortex-M4: the firmware may move the vector table with
+ * SCB->VTOR (0xE000ED08); interrupts use the moved one.
  */
 int vsoc_cpu_start(struct vsoc_cpu *cpu, uint32_t vtor, uint64_t entry);
 
@@ -141,7 +145,8 @@ uint32_t vsoc_cpu_rsc_table(struct vsoc_cpu *cpu);
 struct vsoc_cpu_stats {
 	uint64_t blocks;      /* basic blocks entered since the last start */
 	uint64_t wakeups;     /* idle periods ended */
-	uint64_t irqs;	      /* interrupts delivered */
+	uint64_t irqs;	      /* interrupts delivered (RV32: times mip.SEIP
+			       * was raised; the core takes the trap) */
 	uint64_t host_rx;     /* TX words delivered to the host */
 };
 /* Any thread; approximate while running. */

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Attach and detach: the default board's "aon" core is started by the boot
+ * ROM at power-on with preboot-m4.elf, which publishes its resource table in
+ * the mailbox's RSC_TABLE register.  The host attaches to it (always-on),
+ * detaches (it keeps running), attaches again, stops it and boots it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rpfw/proto.h"
+#include "rproc/os.h"
+#include "vsoc_test.h"
+
+static void ping(struct rproc *r, struct vt_rx *rx, uint32_t n)
+{
+	assert_int_equal(vsoc_mbox_send(r, RPFW_WORD(RPFW_CMD_PING, n)), 0);
+	assert_true(vt_rx_wait(rx, RPFW_MSG_PONG | n, 5000));
+}
+
+static int count_fw_trace(void *ctx, const struct rproc_resource *res)
+{
+	int *n = ctx;
+
+	if (res->d.type == RSC_TRACE &&
+	    (res->sources & (1u << RPROC_SRC_FIRMWARE)))
+		(*n)++;
+	return 0;
+}
+
+static void attach_detach_cycle(void **state)
+{
+	struct vsoc_board *b = vt_open("vsoc");
+	struct rproc *r = vsoc_board_find(b, "aon");
+	struct vt_rx rx;
+	char buf[64];
+	int n = 0;
+
+	(void)state;
+	vt_rx_attach(&rx, r);
+	/* running since power-on, before the host knows about it */
+	assert_int_equal(rproc_state_get(r), RPROC_DETACHED);
+	ping(r, &rx, 1);
+
+	assert_int_equal(vsoc_board_add(b), 0);
+	assert_int_equal(rproc_wait_state(r, RPROC_ATTACHED, 5000), 0);
+	assert_true(vt_trace_wait(r, "preboot up", 2000));
+	assert_true(vt_trace_wait(r, "ping 1\n", 2000));
+	assert_int_equal(rproc_resource_foreach(r, count_fw_trace, &n), 0);
+	assert_int_equal(n, 1);
+	/* attached, not rebooted: no second READY */
+	assert_int_equal(vt_rx_count(&rx, RPFW_MSG_READY), 0);
+
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(rproc_detach(r), 0);
+		assert_int_equal(rproc_state_get(r), RPROC_DETACHED);
+		assert_int_equal(rproc_trace_count(r), 0);
+		ping(r, &rx, 10 + (uint32_t)round); /* still running */
+		assert_int_equal(rproc_ctl_start(r), 0);
+		assert_int_equal(rproc_state_get(r), RPROC_ATTACHED);
+		snprintf(buf, sizeof(buf), "ping %d\n", 10 + round);
+		assert_true(vt_trace_wait(r, buf, 2000));
+	}
+	assert_int_equal(vt_rx_count(&rx, RPFW_MSG_READY), 0);
+
+	/* stop really stops it; a start then boots the firmware */
+	assert_int_equal(rproc_ctl_stop(r), 0);
+	assert_int_equal(rproc_state_get(r), RPROC_OFFLINE);
+	assert_int_equal(vsoc_mbox_send(r, 1), -ENODEV);
+	assert_int_equal(rproc_ctl_start(r), 0);
+	assert_int_equal(rproc_state_get(r), RPROC_RUNNING);
+	assert_true(vt_rx_wait(&rx, RPFW_MSG_READY, 5000));
+	assert_true(vt_trace_wait(r, "preboot up", 2000));
+	ping(r, &rx, 99);
+	vsoc_board_close(b);
+	vt_rx_detach(&rx, NULL);
+}
+
+/* The boot ROM cannot find its firmware: the board does not open, and the
+ * message names the core and the image. */
+static void boot_rom_firmware_missing(void **state)
+{
+	struct rproc_diag d = {{0}};
+	struct vsoc_board *b = NULL;
+	char path[512];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/vsoc.dtb", VT_MAIN_BOARD_DIR);
+	assert_int_equal(rproc_os_fw_set_search_path("/nonexistent"), 0);
+	assert_int_equal(vsoc_board_open(path, &b, &d), -ENOENT);
+	assert_null(b);
+	printf("%s\n", d.msg);
+	assert_non_null(strstr(d.msg, "aon"));
+	assert_non_null(strstr(d.msg, "preboot-m4.elf"));
+	vt_init();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(attach_detach_cycle),
+		cmocka_unit_test(boot_rom_firmware_missing),
+	};
+
+	vt_init();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
