@@ -165,7 +165,7 @@ static int open_dump(void *ctx, struct rproc *r, uint32_t count,
 
 static void gdb_bt(const char *elf, const char *core)
 {
-	char cmd[1024], line[512], prev[512] = "";
+	char cmd[8500], line[512], prev[512] = "";
 	FILE *p;
 
 	snprintf(cmd, sizeof(cmd),
@@ -197,17 +197,23 @@ static bool wait_file(const char *path, int ms)
 int main(int argc, char **argv)
 {
 	const char *dtb = argc > 1 ? argv[1] : DEMO_BOARD;
-	const char *fwdir = argc > 2 ? argv[2] : DEMO_FW_DIR;
+	const char *fwarg = argc > 2 ? argv[2] : DEMO_FW_DIR;
+	char fwdir[4096];
 	struct rproc_diag d = {{0}};
 	struct vsoc_board *b;
 	struct rproc *m4, *rv, *aon;
 	struct inbox in[3];
-	char elf[512], core[512], fault[160];
+	char elf[4200], core[4200], fault[160];
 	int ret;
 
 	if (argc > 3)
 		dump_dir = argv[3];
 	mkdir(dump_dir, 0755);
+	/* the search path wants absolute directories */
+	if (!realpath(fwarg, fwdir)) {
+		perror(fwarg);
+		return 1;
+	}
 	rproc_os_fw_set_search_path(fwdir);
 
 	step("1. open the board");
