@@ -4,6 +4,12 @@
 # depends on them, librproc (diag, log), unicorn and pthreads.
 find_library(UNICORN_LIB unicorn REQUIRED)
 find_path(UNICORN_INCLUDE unicorn/unicorn.h REQUIRED)
+find_program(CPU_FW_ARM_CC arm-none-eabi-gcc)
+find_program(CPU_FW_RV32_CC riscv64-unknown-elf-gcc)
+if(NOT CPU_FW_ARM_CC OR NOT CPU_FW_RV32_CC)
+  message(WARNING "vsoc_cpu tests: cross compilers missing, not built")
+  return()
+endif()
 
 set(CPU_FW_SRC ${CMAKE_CURRENT_SOURCE_DIR}/cpu_fw)
 set(CPU_FW_OUT ${CMAKE_CURRENT_BINARY_DIR}/cpu_fw)
