@@ -29,12 +29,16 @@ static void on_word(uint32_t word)
 void sample_start(char *trace_buf, size_t trace_len, const char *greeting,
 		  const char *name, sample_cmd_fn cmd)
 {
+	/* Cortex-M resets with PRIMASK clear: mask until READY is out */
+	rpfw_irq_disable();
 	rpfw_trace_init(trace_buf, trace_buf ? trace_len : 0);
 	rpfw_puts(greeting);
 	rpfw_printf("rpfw %s %s %s\n", RPFW_VERSION, name, RPFW_ARCH_NAME);
 	sample_cmd = cmd;
 	rpfw_mbox_set_rx_handler(on_word);
 	rpfw_heartbeat_start(RPFW_HEARTBEAT_PERIOD_US);
-	rpfw_irq_enable();
+	/* READY before the first command can be answered: a host that sent
+	 * something early sees READY first, then the reply */
 	rpfw_mbox_send(RPFW_MSG_READY);
+	rpfw_irq_enable();
 }

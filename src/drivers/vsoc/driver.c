@@ -59,6 +59,7 @@ struct vsoc_core {
 	atomic_uint_fast64_t rx_dropped;
 	struct pool_block blocks[POOL_MAX_BLOCKS];
 	struct vsoc_cpu_halt halt; /* filled by get_regs */
+	uint32_t rsc_table_da;	   /* the "rsc-table" region, or 0 */
 };
 
 struct vsoc_board {
@@ -470,7 +471,7 @@ static void core_on_fault(void *ctx, enum vsoc_fault fault)
  */
 static void wait_table_published(struct vsoc_core *c)
 {
-	uint32_t initial = vsoc_cpu_rsc_table(c->cpu);
+	uint32_t initial = c->rsc_table_da; /* the register's reset value */
 	struct timespec ms = {0, 1000000};
 
 	for (int i = 0; i < 2000 && vsoc_cpu_rsc_table(c->cpu) == initial; i++)
@@ -642,6 +643,7 @@ static int core_open(struct vsoc_board *b, size_t idx, struct rproc_diag *d)
 	cc.nmaps = c->nmaps;
 	cc.mbox_base = cd->mbox_base;
 	cc.rsc_table_da = (uint32_t)rsc_da;
+	c->rsc_table_da = cc.rsc_table_da;
 	cc.watchdog_ms = cd->watchdog_ms;
 	cc.host_rx = core_host_rx;
 	cc.on_fault = core_on_fault;
