@@ -322,7 +322,10 @@ static void mbox_write(uc_engine *uc, uint64_t off, unsigned size,
 		pthread_mutex_unlock(&cpu->lock);
 		break;
 	case VSOC_MBOX_RSC_TABLE:
+		pthread_mutex_lock(&cpu->lock);
 		atomic_store(&cpu->rsc_table, v);
+		pthread_cond_broadcast(&cpu->ctl_cond); /* table waiters */
+		pthread_mutex_unlock(&cpu->lock);
 		break;
 	default:
 		break;
@@ -1203,9 +1206,9 @@ int vsoc_cpu_create(const struct vsoc_cpu_config *cfg, struct vsoc_cpu **out,
 
 	pthread_mutex_init(&cpu->lock, NULL);
 	pthread_cond_init(&cpu->emu_cond, NULL);
-	pthread_cond_init(&cpu->ctl_cond, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&cpu->ctl_cond, &ca);
 	pthread_cond_init(&cpu->clock_cond, &ca);
 	pthread_condattr_destroy(&ca);
 
@@ -1307,6 +1310,24 @@ int vsoc_cpu_send(struct vsoc_cpu *cpu, uint32_t word)
 uint32_t vsoc_cpu_rsc_table(struct vsoc_cpu *cpu)
 {
 	return atomic_load(&cpu->rsc_table);
+}
+
+int vsoc_cpu_wait_rsc_table(struct vsoc_cpu *cpu, uint32_t from,
+			    unsigned timeout_ms)
+{
+	uint64_t end = mono_ns() + (uint64_t)timeout_ms * 1000000u;
+	struct timespec ts = {
+		.tv_sec = (time_t)(end / 1000000000u),
+		.tv_nsec = (long)(end % 1000000000u),
+	};
+	int ret = 0;
+
+	pthread_mutex_lock(&cpu->lock);
+	while (atomic_load(&cpu->rsc_table) == from && ret != ETIMEDOUT)
+		ret = pthread_cond_timedwait(&cpu->ctl_cond, &cpu->lock, &ts);
+	ret = atomic_load(&cpu->rsc_table) == from ? -ETIMEDOUT : 0;
+	pthread_mutex_unlock(&cpu->lock);
+	return ret;
 }
 
 void vsoc_cpu_stats(struct vsoc_cpu *cpu, struct vsoc_cpu_stats *out)

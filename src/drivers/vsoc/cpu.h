@@ -34,15 +34,15 @@ enum vsoc_arch {
 /* Why a core halted on its own. */
 enum vsoc_fault {
 	VSOC_FAULT_NONE = 0,
-	VSOC_FAULT_READ,      /* load from unmapped / protected memory */
-	VSOC_FAULT_WRITE,     /* store to unmapped / protected memory */
-	VSOC_FAULT_FETCH,     /* jump to unmapped / non-executable memory */
-	VSOC_FAULT_UNDEF,     /* undefined instruction */
-	VSOC_FAULT_INVSTATE,  /* Cortex-M: branch without the Thumb bit (NULL
+	VSOC_FAULT_READ,     /* load from unmapped / protected memory */
+	VSOC_FAULT_WRITE,    /* store to unmapped / protected memory */
+	VSOC_FAULT_FETCH,    /* jump to unmapped / non-executable memory */
+	VSOC_FAULT_UNDEF,    /* undefined instruction */
+	VSOC_FAULT_INVSTATE, /* Cortex-M: branch without the Thumb bit (NULL
 			       * call), other usage faults */
-	VSOC_FAULT_PANIC,     /* firmware wrote VSOC_MBOX_PANIC */
-	VSOC_FAULT_WATCHDOG,  /* heartbeat missed */
-	VSOC_FAULT_INTERNAL,  /* the emulator failed (message in the info) */
+	VSOC_FAULT_PANIC,    /* firmware wrote VSOC_MBOX_PANIC */
+	VSOC_FAULT_WATCHDOG, /* heartbeat missed */
+	VSOC_FAULT_INTERNAL, /* the emulator failed (message in the info) */
 	VSOC_FAULT_COUNT
 };
 const char *vsoc_fault_name(enum vsoc_fault f);
@@ -68,10 +68,10 @@ struct vsoc_cpu_halt {
 	uint32_t regs[32];
 	size_t regs_size; /* 72 or 128; 0 if the core never ran */
 	enum vsoc_fault fault;
-	uint64_t fault_addr;  /* the bad data address (READ/WRITE), the pc
+	uint64_t fault_addr; /* the bad data address (READ/WRITE), the pc
 			       * (FETCH/UNDEF/INVSTATE), else 0 */
-	uint32_t panic_code;  /* PANIC */
-	char info[128];	      /* one line: "data abort at 0x0 (pc 0x1a2)",
+	uint32_t panic_code; /* PANIC */
+	char info[128];	     /* one line: "data abort at 0x0 (pc 0x1a2)",
 			       * "panic 3: <message>", ... */
 };
 
@@ -80,9 +80,9 @@ struct vsoc_cpu_config {
 	enum vsoc_arch arch;
 	const struct vsoc_cpu_map *maps; /* copied */
 	size_t nmaps;
-	uint64_t mbox_base;	/* da of the mailbox (VSOC_MBOX_SIZE bytes) */
-	uint32_t rsc_table_da;	/* initial VSOC_MBOX_RSC_TABLE value */
-	uint32_t watchdog_ms;	/* 0: no watchdog */
+	uint64_t mbox_base;    /* da of the mailbox (VSOC_MBOX_SIZE bytes) */
+	uint32_t rsc_table_da; /* initial VSOC_MBOX_RSC_TABLE value */
+	uint32_t watchdog_ms;  /* 0: no watchdog */
 	/* Called on the emulation thread for each VSOC_MBOX_TX word, before
 	 * the store completes.  Must not block for long and must not call
 	 * vsoc_cpu_* except vsoc_cpu_send(). */
@@ -141,13 +141,17 @@ int vsoc_cpu_send(struct vsoc_cpu *cpu, uint32_t word);
 /* The last value the firmware wrote to VSOC_MBOX_RSC_TABLE (or the
  * initial one). */
 uint32_t vsoc_cpu_rsc_table(struct vsoc_cpu *cpu);
+/* Block until the firmware writes VSOC_MBOX_RSC_TABLE with a value other
+ * than @from, at most @timeout_ms.  0, or -ETIMEDOUT. */
+int vsoc_cpu_wait_rsc_table(struct vsoc_cpu *cpu, uint32_t from,
+			    unsigned timeout_ms);
 
 struct vsoc_cpu_stats {
-	uint64_t blocks;      /* basic blocks entered since the last start */
-	uint64_t wakeups;     /* idle periods ended */
-	uint64_t irqs;	      /* interrupts delivered (RV32: times mip.SEIP
+	uint64_t blocks;  /* basic blocks entered since the last start */
+	uint64_t wakeups; /* idle periods ended */
+	uint64_t irqs;	  /* interrupts delivered (RV32: times mip.SEIP
 			       * was raised; the core takes the trap) */
-	uint64_t host_rx;     /* TX words delivered to the host */
+	uint64_t host_rx; /* TX words delivered to the host */
 };
 /* Any thread; approximate while running. */
 void vsoc_cpu_stats(struct vsoc_cpu *cpu, struct vsoc_cpu_stats *out);

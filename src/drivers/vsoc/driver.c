@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "rproc/driver.h"
 #include "rproc/elf.h"
@@ -471,12 +470,7 @@ static void core_on_fault(void *ctx, enum vsoc_fault fault)
  */
 static void wait_table_published(struct vsoc_core *c)
 {
-	uint32_t initial = c->rsc_table_da; /* the register's reset value */
-	struct timespec ms = {0, 1000000};
-
-	for (int i = 0; i < 2000 && vsoc_cpu_rsc_table(c->cpu) == initial; i++)
-		nanosleep(&ms, NULL);
-	if (vsoc_cpu_rsc_table(c->cpu) == initial)
+	if (vsoc_cpu_wait_rsc_table(c->cpu, c->rsc_table_da, 2000))
 		vlog(RPROC_LOG_WARN,
 		     "%s: boot ROM: %s published no resource table in 2 s",
 		     c->desc->name, c->desc->boot_firmware);

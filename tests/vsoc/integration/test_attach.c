@@ -34,15 +34,14 @@ static int count_fw_trace(void *ctx, const struct rproc_resource *res)
 	return 0;
 }
 
-static void attach_detach_cycle(void **state)
+static void attach_detach_cycle(const char *board)
 {
-	struct vsoc_board *b = vt_open("vsoc");
+	struct vsoc_board *b = vt_open(board);
 	struct rproc *r = vsoc_board_find(b, "aon");
 	struct vt_rx rx;
 	char buf[64];
 	int n = 0;
 
-	(void)state;
 	vt_rx_attach(&rx, r);
 	/* running since power-on, before the host knows about it */
 	assert_int_equal(rproc_state_get(r), RPROC_DETACHED);
@@ -85,6 +84,18 @@ static void attach_detach_cycle(void **state)
 	vt_rx_detach(&rx, NULL);
 }
 
+static void attach_detach_m4(void **state)
+{
+	(void)state;
+	attach_detach_cycle("vsoc");
+}
+
+static void attach_detach_rv32(void **state)
+{
+	(void)state;
+	attach_detach_cycle("preboot_rv");
+}
+
 /* The boot ROM cannot find its firmware: the board does not open, and the
  * message names the core and the image. */
 static void boot_rom_firmware_missing(void **state)
@@ -107,7 +118,8 @@ static void boot_rom_firmware_missing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(attach_detach_cycle),
+		cmocka_unit_test(attach_detach_m4),
+		cmocka_unit_test(attach_detach_rv32),
 		cmocka_unit_test(boot_rom_firmware_missing),
 	};
 

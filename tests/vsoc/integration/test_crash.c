@@ -148,6 +148,18 @@ static void crash_rv32_enabled(void **state)
 	crash_all_kinds(1, RPROC_DUMP_ENABLED);
 }
 
+static void crash_m4_enabled(void **state)
+{
+	(void)state;
+	crash_all_kinds(0, RPROC_DUMP_ENABLED);
+}
+
+static void crash_rv32_inline(void **state)
+{
+	(void)state;
+	crash_all_kinds(1, RPROC_DUMP_INLINE);
+}
+
 /* Recovery disabled: the remote stays CRASHED with the registers of the
  * fault until rproc_recover(). */
 static void crash_waits_for_recover(void **state)
@@ -184,6 +196,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(crash_m4_inline),
 		cmocka_unit_test(crash_rv32_enabled),
+		cmocka_unit_test(crash_m4_enabled),
+		cmocka_unit_test(crash_rv32_inline),
 		cmocka_unit_test(crash_waits_for_recover),
 	};
 

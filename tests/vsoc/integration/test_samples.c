@@ -237,6 +237,49 @@ static void idle_costs_no_cpu(void **state)
 		vt_rx_detach(&rx[i], NULL);
 }
 
+/* The bench sample's loops run to completion on both cores and answer;
+ * an out-of-range argument is refused at once. */
+static void bench_sample_runs(void **state)
+{
+	static const char *const fw[] = {"bench-m4.elf", "bench-rv32.elf"};
+	struct vsoc_board *b = vt_open("vsoc");
+	struct vt_rx rx[2];
+
+	(void)state;
+	for (int i = 0; i < 2; i++)
+		vt_rx_attach(&rx[i], vsoc_board_find(b, cores[i]));
+	assert_int_equal(vsoc_board_add(b), 0);
+	for (int i = 0; i < 2; i++) {
+		struct rproc *r = vsoc_board_find(b, cores[i]);
+
+		assert_true(vt_rx_wait(&rx[i], RPFW_MSG_READY, 5000));
+		assert_int_equal(rproc_ctl_stop(r), 0);
+		vt_rx_reset(&rx[i]);
+		assert_int_equal(rproc_set_firmware(r, fw[i]), 0);
+		assert_true(vt_rx_wait(&rx[i], RPFW_MSG_READY, 5000));
+		assert_true(vt_trace_wait(r, "bench up", 2000));
+		assert_int_equal(
+			vsoc_mbox_send(r, RPFW_WORD(RPFW_CMD_BENCH_ALU, 64)),
+			0);
+		assert_true(vt_rx_wait(&rx[i], RPFW_MSG_BENCH_ALU_DONE, 5000));
+		assert_int_equal(
+			vsoc_mbox_send(r, RPFW_WORD(RPFW_CMD_BENCH_STORE, 16)),
+			0);
+		assert_true(
+			vt_rx_wait(&rx[i], RPFW_MSG_BENCH_STORE_DONE, 5000));
+		assert_true(vt_trace_wait(r, "bench store 16 done", 2000));
+		vt_rx_reset(&rx[i]);
+		assert_int_equal(
+			vsoc_mbox_send(r, RPFW_WORD(RPFW_CMD_BENCH_ALU, 0)), 0);
+		assert_true(vt_rx_wait(&rx[i], RPFW_MSG_BENCH_ALU_DONE, 5000));
+		assert_true(vt_trace_wait(r, "0 units out of range", 2000));
+		ping(r, &rx[i], 3);
+	}
+	vsoc_board_close(b);
+	for (int i = 0; i < 2; i++)
+		vt_rx_detach(&rx[i], NULL);
+}
+
 /* Board errors surface at open with the node and property. */
 static void bad_board_inputs(void **state)
 {
@@ -263,6 +306,7 @@ int main(void)
 		cmocka_unit_test(resource_conflict_refused),
 		cmocka_unit_test(reload_runs_new_code),
 		cmocka_unit_test(idle_costs_no_cpu),
+		cmocka_unit_test(bench_sample_runs),
 		cmocka_unit_test(bad_board_inputs),
 	};
 
