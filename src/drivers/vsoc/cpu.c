@@ -25,6 +25,32 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+uint32_t vsoc_rd(struct vsoc_cpu *cpu, int reg)
+{
+	uint32_t v = 0;
+
+	uc_reg_read(cpu->uc, reg, &v);
+	return v;
+}
+
+void vsoc_wr(struct vsoc_cpu *cpu, int reg, uint32_t v)
+{
+	uc_reg_write(cpu->uc, reg, &v);
+}
+
+void vsoc_fault_other(struct vsoc_fault_rec *f, uc_err err, uint32_t pc)
+{
+	if (err == UC_ERR_EXCEPTION) {
+		f->fault = VSOC_FAULT_UNDEF;
+		snprintf(f->info, sizeof(f->info),
+			 "unhandled exception at 0x%x", pc);
+	} else {
+		f->fault = VSOC_FAULT_INTERNAL;
+		snprintf(f->info, sizeof(f->info), "unicorn: %s (pc 0x%x)",
+			 uc_strerror(err), pc);
+	}
+}
+
 static void stat_inc(atomic_uint_fast64_t *c)
 {
 	/* single writer (the emulation thread): no locked read-modify-write */

@@ -31,19 +31,6 @@
 #define EXC_RETURN_THREAD_MSP 0xFFFFFFF9u
 #define IRQ0_EXCEPTION 16u
 
-static uint32_t rd(struct vsoc_cpu *cpu, int reg)
-{
-	uint32_t v = 0;
-
-	uc_reg_read(cpu->uc, reg, &v);
-	return v;
-}
-
-static void wr(struct vsoc_cpu *cpu, int reg, uint32_t v)
-{
-	uc_reg_write(cpu->uc, reg, &v);
-}
-
 /* The fake system-control space (0xE000E000): reads 0, writes ignored,
  * except SCB->VTOR, which moves the vector table interrupts use. */
 static uint64_t scs_read(uc_engine *uc, uint64_t off, unsigned size, void *user)
@@ -101,7 +88,7 @@ static int arm_reset(struct vsoc_cpu *cpu, uint32_t vtor, uint64_t entry,
 			 cpu->name, (unsigned long long)entry, reset);
 		rproc_os_log(RPROC_LOG_DEBUG, msg);
 	}
-	wr(cpu, UC_ARM_REG_SP, sp);
+	vsoc_wr(cpu, UC_ARM_REG_SP, sp);
 	cpu->vtor = vtor;
 	*pc = reset & ~1u;
 	return 0;
@@ -121,7 +108,7 @@ static unsigned arm_insn_len(const uint8_t *p)
 
 static bool arm_wfi(struct vsoc_cpu *cpu, uint64_t *pc)
 {
-	uint32_t v = rd(cpu, UC_ARM_REG_PC) & ~1u;
+	uint32_t v = vsoc_rd(cpu, UC_ARM_REG_PC) & ~1u;
 	const uint8_t *p2 = vsoc_cpu_host_ptr(cpu, v - 2ull, 2);
 	const uint8_t *p4 = vsoc_cpu_host_ptr(cpu, v - 4ull, 4);
 
@@ -143,24 +130,27 @@ static void arm_capture(struct vsoc_cpu *cpu, uint64_t pc, uint32_t *regs)
 	};
 
 	for (int i = 0; i < 15; i++)
-		regs[i] = rd(cpu, ids[i]);
+		regs[i] = vsoc_rd(cpu, ids[i]);
 	regs[15] = (uint32_t)pc & ~1u;
 	/* UC_ARM_REG_XPSR may lack the EPSR bits */
-	regs[16] = rd(cpu, UC_ARM_REG_XPSR) | rd(cpu, UC_ARM_REG_EPSR);
+	regs[16] =
+		vsoc_rd(cpu, UC_ARM_REG_XPSR) | vsoc_rd(cpu, UC_ARM_REG_EPSR);
 	regs[17] = 0;
 }
 
 static bool arm_masked(struct vsoc_cpu *cpu)
 {
-	return ((rd(cpu, UC_ARM_REG_PRIMASK) | rd(cpu, UC_ARM_REG_FAULTMASK)) &
+	return ((vsoc_rd(cpu, UC_ARM_REG_PRIMASK) |
+		 vsoc_rd(cpu, UC_ARM_REG_FAULTMASK)) &
 		1) != 0;
 }
 
 /* Exception entry for IRQ 0 at cpu->pc (thread mode, main stack). */
 static bool arm_enter_irq(struct vsoc_cpu *cpu, struct vsoc_fault_rec *f)
 {
-	uint32_t sp = rd(cpu, UC_ARM_REG_SP);
-	uint32_t psr = rd(cpu, UC_ARM_REG_XPSR) | rd(cpu, UC_ARM_REG_EPSR);
+	uint32_t sp = vsoc_rd(cpu, UC_ARM_REG_SP);
+	uint32_t psr =
+		vsoc_rd(cpu, UC_ARM_REG_XPSR) | vsoc_rd(cpu, UC_ARM_REG_EPSR);
 	uint32_t align = (sp & 4) ? 1 : 0;
 	uint32_t fp = (sp - 32) & ~(align << 2);
 	uint32_t frame[8], vec;
@@ -192,19 +182,19 @@ static bool arm_enter_irq(struct vsoc_cpu *cpu, struct vsoc_fault_rec *f)
 		f->addr = vec;
 		return true;
 	}
-	frame[0] = rd(cpu, UC_ARM_REG_R0);
-	frame[1] = rd(cpu, UC_ARM_REG_R1);
-	frame[2] = rd(cpu, UC_ARM_REG_R2);
-	frame[3] = rd(cpu, UC_ARM_REG_R3);
-	frame[4] = rd(cpu, UC_ARM_REG_R12);
-	frame[5] = rd(cpu, UC_ARM_REG_LR);
+	frame[0] = vsoc_rd(cpu, UC_ARM_REG_R0);
+	frame[1] = vsoc_rd(cpu, UC_ARM_REG_R1);
+	frame[2] = vsoc_rd(cpu, UC_ARM_REG_R2);
+	frame[3] = vsoc_rd(cpu, UC_ARM_REG_R3);
+	frame[4] = vsoc_rd(cpu, UC_ARM_REG_R12);
+	frame[5] = vsoc_rd(cpu, UC_ARM_REG_LR);
 	frame[6] = (uint32_t)cpu->pc & ~1u;
 	frame[7] = (psr | XPSR_T) | (align ? XPSR_FRAME_ALIGN : 0);
 	memcpy(host, frame, sizeof(frame));
-	wr(cpu, UC_ARM_REG_SP, fp);
-	wr(cpu, UC_ARM_REG_LR, EXC_RETURN_THREAD_MSP);
-	wr(cpu, UC_ARM_REG_IPSR, IRQ0_EXCEPTION);
-	wr(cpu, UC_ARM_REG_EPSR, XPSR_T); /* ITSTATE cleared */
+	vsoc_wr(cpu, UC_ARM_REG_SP, fp);
+	vsoc_wr(cpu, UC_ARM_REG_LR, EXC_RETURN_THREAD_MSP);
+	vsoc_wr(cpu, UC_ARM_REG_IPSR, IRQ0_EXCEPTION);
+	vsoc_wr(cpu, UC_ARM_REG_EPSR, XPSR_T); /* ITSTATE cleared */
 	cpu->pc = vec & ~1u;
 	cpu->in_handler = true;
 	vsoc_cpu_count_irq(cpu);
@@ -218,7 +208,7 @@ static bool arm_irq_sync(struct vsoc_cpu *cpu, bool line,
 	if (!line)
 		return false;
 	/* no nesting: the exception return looks again */
-	if (rd(cpu, UC_ARM_REG_IPSR) & 0x1FF)
+	if (vsoc_rd(cpu, UC_ARM_REG_IPSR) & 0x1FF)
 		return false;
 	if (arm_masked(cpu)) {
 		/* PRIMASK changes without telling anyone: poll it */
@@ -247,8 +237,8 @@ static void arm_irq_line_dropped(struct vsoc_cpu *cpu)
 /* `bx lr` with EXC_RETURN in handler mode: pop the frame we pushed. */
 static void arm_exc_return(struct vsoc_cpu *cpu)
 {
-	uint32_t exc = rd(cpu, UC_ARM_REG_PC) | 1;
-	uint32_t sp = rd(cpu, UC_ARM_REG_SP);
+	uint32_t exc = vsoc_rd(cpu, UC_ARM_REG_PC) | 1;
+	uint32_t sp = vsoc_rd(cpu, UC_ARM_REG_SP);
 	const uint8_t *host = vsoc_cpu_host_ptr(cpu, sp, 32);
 	uint32_t frame[8];
 
@@ -265,20 +255,20 @@ static void arm_exc_return(struct vsoc_cpu *cpu)
 		return;
 	}
 	memcpy(frame, host, sizeof(frame));
-	wr(cpu, UC_ARM_REG_R0, frame[0]);
-	wr(cpu, UC_ARM_REG_R1, frame[1]);
-	wr(cpu, UC_ARM_REG_R2, frame[2]);
-	wr(cpu, UC_ARM_REG_R3, frame[3]);
-	wr(cpu, UC_ARM_REG_R12, frame[4]);
-	wr(cpu, UC_ARM_REG_LR, frame[5]);
+	vsoc_wr(cpu, UC_ARM_REG_R0, frame[0]);
+	vsoc_wr(cpu, UC_ARM_REG_R1, frame[1]);
+	vsoc_wr(cpu, UC_ARM_REG_R2, frame[2]);
+	vsoc_wr(cpu, UC_ARM_REG_R3, frame[3]);
+	vsoc_wr(cpu, UC_ARM_REG_R12, frame[4]);
+	vsoc_wr(cpu, UC_ARM_REG_LR, frame[5]);
 	sp += 32 + ((frame[7] & XPSR_FRAME_ALIGN) ? 4 : 0);
-	wr(cpu, UC_ARM_REG_SP, sp);
+	vsoc_wr(cpu, UC_ARM_REG_SP, sp);
 	/* flags, IPSR (0: thread mode), ITSTATE and T */
-	wr(cpu, UC_ARM_REG_XPSR, frame[7] & ~XPSR_FRAME_ALIGN);
+	vsoc_wr(cpu, UC_ARM_REG_XPSR, frame[7] & ~XPSR_FRAME_ALIGN);
 	cpu->in_handler = false;
 	/* a pc write inside a hook resumes there without leaving
 	 * uc_emu_start */
-	wr(cpu, UC_ARM_REG_PC, frame[6] | 1);
+	vsoc_wr(cpu, UC_ARM_REG_PC, frame[6] | 1);
 	if (atomic_load(&cpu->line))
 		vsoc_cpu_request_attention(cpu); /* tail-chain */
 }
@@ -298,7 +288,7 @@ static uint32_t insn_at(struct vsoc_cpu *cpu, uint32_t pc)
 
 static void arm_intr(struct vsoc_cpu *cpu, uint32_t intno)
 {
-	uint32_t pc = rd(cpu, UC_ARM_REG_PC) & ~1u;
+	uint32_t pc = vsoc_rd(cpu, UC_ARM_REG_PC) & ~1u;
 
 	switch (intno) {
 	case EXCP_EXCEPTION_EXIT:
@@ -312,7 +302,7 @@ static void arm_intr(struct vsoc_cpu *cpu, uint32_t intno)
 	case EXCP_PREFETCH_ABORT:
 		vsoc_cpu_hook_fault(cpu, VSOC_FAULT_FETCH, pc, pc,
 				    "prefetch abort at 0x%x (lr 0x%x)", pc,
-				    rd(cpu, UC_ARM_REG_LR));
+				    vsoc_rd(cpu, UC_ARM_REG_LR));
 		return;
 	case EXCP_DATA_ABORT:
 		vsoc_cpu_hook_fault(cpu, VSOC_FAULT_READ, pc,
@@ -352,8 +342,8 @@ static void arm_intr(struct vsoc_cpu *cpu, uint32_t intno)
 static void arm_decode_err(struct vsoc_cpu *cpu, uc_err err,
 			   struct vsoc_fault_rec *f)
 {
-	uint32_t pc = rd(cpu, UC_ARM_REG_PC) & ~1u;
-	uint32_t lr = rd(cpu, UC_ARM_REG_LR);
+	uint32_t pc = vsoc_rd(cpu, UC_ARM_REG_PC) & ~1u;
+	uint32_t lr = vsoc_rd(cpu, UC_ARM_REG_LR);
 
 	f->pc = pc;
 	f->addr = pc;
@@ -366,7 +356,7 @@ static void arm_decode_err(struct vsoc_cpu *cpu, uc_err err,
 			 "prefetch abort at 0x%x (lr 0x%x)", pc, lr);
 		break;
 	case UC_ERR_INSN_INVALID:
-		if (!(rd(cpu, UC_ARM_REG_EPSR) & XPSR_T)) {
+		if (!(vsoc_rd(cpu, UC_ARM_REG_EPSR) & XPSR_T)) {
 			/* a branch to an even address: a NULL call lands at
 			 * pc 0 with lr = the caller's return address + 1 */
 			f->fault = VSOC_FAULT_INVSTATE;
@@ -381,15 +371,8 @@ static void arm_decode_err(struct vsoc_cpu *cpu, uc_err err,
 				 insn_at(cpu, pc), pc);
 		}
 		break;
-	case UC_ERR_EXCEPTION:
-		f->fault = VSOC_FAULT_UNDEF;
-		snprintf(f->info, sizeof(f->info),
-			 "unhandled exception at 0x%x", pc);
-		break;
 	default:
-		f->fault = VSOC_FAULT_INTERNAL;
-		snprintf(f->info, sizeof(f->info), "unicorn: %s (pc 0x%x)",
-			 uc_strerror(err), pc);
+		vsoc_fault_other(f, err, pc);
 		break;
 	}
 }

@@ -218,6 +218,12 @@ void vsoc_cpu_hook_fault(struct vsoc_cpu *cpu, enum vsoc_fault fault,
 	__attribute__((format(printf, 5, 6)));
 /* Ask the block hook to stop at the next block (emulation thread). */
 void vsoc_cpu_request_attention(struct vsoc_cpu *cpu);
+/* The fault for an emulator error neither architecture decodes itself
+ * (UC_ERR_EXCEPTION and anything unexpected). */
+void vsoc_fault_other(struct vsoc_fault_rec *f, uc_err err, uint32_t pc);
+/* A 32-bit register (no error: unicorn only fails on a bad reg id). */
+uint32_t vsoc_rd(struct vsoc_cpu *cpu, int reg);
+void vsoc_wr(struct vsoc_cpu *cpu, int reg, uint32_t v);
 void vsoc_cpu_count_irq(struct vsoc_cpu *cpu);
 
 #endif /* RPROC_VSOC_CPU_PRIV_H */

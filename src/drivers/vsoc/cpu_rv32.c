@@ -30,19 +30,6 @@
 #define RV_EXCP_LOAD_PAGE_FAULT 13
 #define RV_EXCP_STORE_PAGE_FAULT 15
 
-static uint32_t rd(struct vsoc_cpu *cpu, int reg)
-{
-	uint32_t v = 0;
-
-	uc_reg_read(cpu->uc, reg, &v);
-	return v;
-}
-
-static void wr(struct vsoc_cpu *cpu, int reg, uint32_t v)
-{
-	uc_reg_write(cpu->uc, reg, &v);
-}
-
 static int rv_setup(struct vsoc_cpu *cpu)
 {
 	(void)cpu;
@@ -72,7 +59,7 @@ static unsigned rv_insn_len(const uint8_t *p)
 
 static bool rv_wfi(struct vsoc_cpu *cpu, uint64_t *pc)
 {
-	uint32_t v = rd(cpu, UC_RISCV_REG_PC);
+	uint32_t v = vsoc_rd(cpu, UC_RISCV_REG_PC);
 	const uint8_t *p = vsoc_cpu_host_ptr(cpu, v - 4ull, 4);
 
 	*pc = v;
@@ -84,18 +71,18 @@ static void rv_capture(struct vsoc_cpu *cpu, uint64_t pc, uint32_t *regs)
 {
 	regs[0] = (uint32_t)pc;
 	for (int i = 1; i < 32; i++)
-		regs[i] = rd(cpu, UC_RISCV_REG_X0 + i);
+		regs[i] = vsoc_rd(cpu, UC_RISCV_REG_X0 + i);
 }
 
 static void set_seip(struct vsoc_cpu *cpu, bool on)
 {
-	uint32_t mip = rd(cpu, UC_RISCV_REG_MIP);
+	uint32_t mip = vsoc_rd(cpu, UC_RISCV_REG_MIP);
 
 	if (on)
 		mip |= MIP_SEIP;
 	else
 		mip &= ~MIP_SEIP;
-	wr(cpu, UC_RISCV_REG_MIP, mip);
+	vsoc_wr(cpu, UC_RISCV_REG_MIP, mip);
 	cpu->seip = on;
 }
 
@@ -116,7 +103,7 @@ static bool rv_irq_sync(struct vsoc_cpu *cpu, bool line,
 
 static bool rv_irq_wakes(struct vsoc_cpu *cpu)
 {
-	return (rd(cpu, UC_RISCV_REG_MIE) & MIP_SEIP) != 0;
+	return (vsoc_rd(cpu, UC_RISCV_REG_MIE) & MIP_SEIP) != 0;
 }
 
 static bool rv_irq_unmasked(struct vsoc_cpu *cpu)
@@ -151,7 +138,7 @@ static void rv_intr(struct vsoc_cpu *cpu, uint32_t intno)
 	/* unicorn adds 4 to the pc of the faulting instruction before
 	 * calling the hook, whatever the instruction's length (measured
 	 * with 16- and 32-bit illegal instructions at 4n and 4n+2) */
-	uint32_t pc = rd(cpu, UC_RISCV_REG_PC) - 4;
+	uint32_t pc = vsoc_rd(cpu, UC_RISCV_REG_PC) - 4;
 	uint64_t bad = cpu->bad_valid ? cpu->bad_addr : 0;
 
 	if (intno & 0x80000000u)
@@ -206,8 +193,8 @@ static void rv_intr(struct vsoc_cpu *cpu, uint32_t intno)
 static void rv_decode_err(struct vsoc_cpu *cpu, uc_err err,
 			  struct vsoc_fault_rec *f)
 {
-	uint32_t pc = rd(cpu, UC_RISCV_REG_PC);
-	uint32_t ra = rd(cpu, UC_RISCV_REG_RA);
+	uint32_t pc = vsoc_rd(cpu, UC_RISCV_REG_PC);
+	uint32_t ra = vsoc_rd(cpu, UC_RISCV_REG_RA);
 	uint32_t insn;
 
 	f->pc = pc;
@@ -231,15 +218,8 @@ static void rv_decode_err(struct vsoc_cpu *cpu, uc_err err,
 			snprintf(f->info, sizeof(f->info),
 				 "illegal instruction 0x%x at 0x%x", insn, pc);
 		break;
-	case UC_ERR_EXCEPTION:
-		f->fault = VSOC_FAULT_UNDEF;
-		snprintf(f->info, sizeof(f->info),
-			 "unhandled exception at 0x%x", pc);
-		break;
 	default:
-		f->fault = VSOC_FAULT_INTERNAL;
-		snprintf(f->info, sizeof(f->info), "unicorn: %s (pc 0x%x)",
-			 uc_strerror(err), pc);
+		vsoc_fault_other(f, err, pc);
 		break;
 	}
 }
