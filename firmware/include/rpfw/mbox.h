@@ -52,10 +52,11 @@ static inline uint32_t rpfw_time_us(void)
 }
 
 /* Idle until an interrupt is pending (the host sleeps meanwhile).  Idle
- * loops must use it instead of spinning.  Check for work with interrupts
- * enabled, then call this: work an interrupt queues between the check and
- * the wfi is seen at the next interrupt at the latest (the heartbeat timer
- * bounds that to one period). */
+ * loops must use it instead of spinning.  wfi wakes on a pending interrupt
+ * even while interrupts are masked (Cortex-M PRIMASK, RISC-V mstatus.MIE;
+ * the vsoc emulates that), so a loop that checks for work does it race-free:
+ * rpfw_irq_disable(), check, wfi if there is none, rpfw_irq_enable() (the
+ * handler runs there). */
 static inline void rpfw_wait_for_interrupt(void)
 {
 	rpfw_wfi();

@@ -116,12 +116,6 @@ int main(void)
 {
 	sample_start(sample_trace_buf, SAMPLE_TRACE_LEN, "bench up", "bench",
 		     bench_cmd);
-	for (;;) {
-		uint32_t word = sample_take();
-
-		if (word)
-			bench_run(word);
-		else
-			rpfw_wait_for_interrupt();
-	}
+	for (;;)
+		bench_run(sample_wait());
 }

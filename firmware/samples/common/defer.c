@@ -18,12 +18,18 @@ void sample_defer(uint32_t word)
 	deferred = word;
 }
 
-uint32_t sample_take(void)
+uint32_t sample_wait(void)
 {
-	uint32_t irq = rpfw_irq_save();
-	uint32_t word = deferred;
+	for (;;) {
+		uint32_t word;
 
-	deferred = 0;
-	rpfw_irq_restore(irq);
-	return word;
+		rpfw_irq_disable();
+		word = deferred;
+		deferred = 0;
+		if (!word)
+			rpfw_wfi();
+		rpfw_irq_enable();
+		if (word)
+			return word;
+	}
 }

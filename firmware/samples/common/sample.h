@@ -51,7 +51,10 @@ void sample_start(char *trace_buf, size_t trace_len, const char *greeting,
 /* defer.c: hand a command over to main (from a sample_cmd_fn): one slot; a
  * second command before main took the first is traced and dropped. */
 void sample_defer(uint32_t word);
-/* The deferred command, or 0 if none (from main). */
-uint32_t sample_take(void);
+/* Wait for the next deferred command and take it.  Race-free idle: the
+ * slot is checked with interrupts masked, then wfi (which wakes on a
+ * pending interrupt even when masked), then interrupts are unmasked so the
+ * handler runs. */
+uint32_t sample_wait(void);
 
 #endif /* RPFW_SAMPLE_H */

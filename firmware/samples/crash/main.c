@@ -127,12 +127,6 @@ int main(void)
 {
 	sample_start(sample_trace_buf, SAMPLE_TRACE_LEN, "crash up", "crash",
 		     crash_cmd);
-	for (;;) {
-		uint32_t word = sample_take();
-
-		if (word)
-			crash_run(RPFW_ARG(word));
-		else
-			rpfw_wait_for_interrupt();
-	}
+	for (;;)
+		crash_run(RPFW_ARG(sample_wait()));
 }
