@@ -16,7 +16,7 @@
 
 #include "cpu.h"
 
-#define VSOC_NAME_LEN 32    /* names: at most 31 bytes + NUL */
+#define VSOC_NAME_LEN 32 /* names: at most 31 bytes + NUL */
 #define VSOC_FW_NAME_LEN 128
 #define VSOC_MAX_REGIONS 64 /* per board */
 #define VSOC_MAX_CORES 8
@@ -29,11 +29,11 @@ struct vsoc_region {
 	char name[VSOC_NAME_LEN]; /* node name without the unit address */
 	char path[128];		  /* full node path, for messages */
 	uint64_t pa;
-	uint64_t size;	/* multiple of 4 KiB, pa aligned to 4 KiB */
-	bool local;	/* a core's local memory (child of the core node) */
-	bool pool;	/* compatible "shared-dma-pool": allocations come from
+	uint64_t size; /* multiple of 4 KiB, pa aligned to 4 KiB */
+	bool local;    /* a core's local memory (child of the core node) */
+	bool pool;     /* compatible "shared-dma-pool": allocations come from
 			 * it; not registered as a carveout */
-	bool no_map;	/* "no-map" (informational) */
+	bool no_map;   /* "no-map" (informational) */
 };
 
 /* How a core sees one region: index into vsoc_board_desc.regions and the
@@ -50,11 +50,11 @@ struct vsoc_core_desc {
 	char firmware[VSOC_FW_NAME_LEN]; /* "" if no firmware-name */
 	bool auto_boot;			 /* rproc,auto-boot */
 	bool raw;			 /* rproc,firmware-format = "raw" */
-	uint64_t load_da;		 /* raw: rproc,load-address or RPROC_ANY */
-	uint64_t entry;			 /* raw: rproc,entry or RPROC_ANY */
-	uint32_t vtor;			 /* Cortex-M vector table (default 0) */
-	uint64_t mbox_base;		 /* the mailbox child's reg */
-	uint32_t watchdog_ms;		 /* 0: none */
+	uint64_t load_da;     /* raw: rproc,load-address or RPROC_ANY */
+	uint64_t entry;	      /* raw: rproc,entry or RPROC_ANY */
+	uint32_t vtor;	      /* Cortex-M vector table (default 0) */
+	uint64_t mbox_base;   /* the mailbox child's reg */
+	uint32_t watchdog_ms; /* 0: none */
 	bool started_at_power_on;
 	char boot_firmware[VSOC_FW_NAME_LEN]; /* rproc,boot-firmware */
 	/* Local memories first (in node order), then memory-region entries
@@ -92,8 +92,8 @@ struct vsoc_board_desc {
  * -ENOMEM if @out cannot be allocated.  Free *@out with
  * vsoc_board_desc_free().
  */
-int vsoc_board_parse(const void *fdt, size_t len,
-		     struct vsoc_board_desc **out, struct rproc_diag *d);
+int vsoc_board_parse(const void *fdt, size_t len, struct vsoc_board_desc **out,
+		     struct rproc_diag *d);
 void vsoc_board_desc_free(struct vsoc_board_desc *desc);
 
 /* The device address at which @core sees physical address [pa, pa+len), or
