@@ -5,10 +5,10 @@
  *
  * One mailbox per remote core, at the address the board gives in the reg of
  * the core's "rproc,vsoc-mailbox" child (a device address, in the core's own
- * view).  All
- * registers are 32 bits wide and must be accessed with 32-bit loads and
- * stores.  One interrupt line per core: Cortex-M IRQ 0 (vector 16), RV32 the
- * supervisor external interrupt (mip.SEIP, mcause 0x80000009).  The line is
+ * view).  All registers are 32 bits wide and must be accessed with 32-bit
+ * loads and stores.  One interrupt line per core: Cortex-M IRQ 0 (vector
+ * 16), RV32 the supervisor external interrupt (mip.SEIP, mcause
+ * 0x80000009).  The line is
  * level-triggered: it is asserted while IRQ_STATUS & IRQ_EN is non-zero.
  */
 #ifndef RPROC_VSOC_REGS_H
