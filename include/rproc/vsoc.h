@@ -62,7 +62,7 @@ void vsoc_set_host_rx(struct rproc *rproc, void (*fn)(void *ctx, uint32_t w),
 		      void *ctx);
 
 /* The last halt of the core: one line describing the fault ("data abort
- * at 0x0, pc 0x1a2", "panic 3: sensor lost", "watchdog: no heartbeat for
+ * at 0x0, pc 0x1a2", "panic 0x3: sensor lost", "watchdog: no heartbeat for
  * 200 ms") or "" if it never faulted.  -EINVAL not a vsoc remote. */
 int vsoc_last_fault(struct rproc *rproc, char *buf, size_t len);
 

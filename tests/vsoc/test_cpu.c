@@ -662,7 +662,7 @@ static void test_faults_arm(void **state)
 		ARM_CASE("jump xn", vt_jump_xn, FETCH, 0x20000100, 0x20000100,
 			 false, 0, "prefetch abort"),
 		ARM_CASE("panic", vt_panic, PANIC, ARM_TEST_panic_spin, 0,
-			 false, 0, "panic 3: sensor lost\\x01!"),
+			 false, 0, "panic 0x3: sensor lost\\x01!"),
 		ARM_CASE("svc", vt_svc, UNDEF, ARM_TEST_svc_insn,
 			 ARM_TEST_svc_insn, false, 0, "svc"),
 	};
@@ -699,7 +699,7 @@ static void test_faults_rv32(void **state)
 		RV_CASE("jump xn", jump_xn, FETCH, 0x80100100, 0x80100100,
 			false, 0, "fetch fault"),
 		RV_CASE("panic", panic_prog, PANIC, RV32_TEST_panic_spin, 0,
-			false, 0, "panic 3: sensor lost\\x01!"),
+			false, 0, "panic 0x3: sensor lost\\x01!"),
 		RV_CASE("ecall", ecall_prog, UNDEF, RV32_TEST_ecall_insn,
 			RV32_TEST_ecall_insn, false, 0, "ecall"),
 		RV_CASE("ebreak", ebreak_prog, UNDEF, RV32_TEST_ebreak_insn,

@@ -900,10 +900,10 @@ static bool async_fault_locked(struct vsoc_cpu *cpu, struct vsoc_fault_rec *f)
 		cpu->panic_pending = false;
 		if (cpu->panic_msg[0])
 			fault_setf(f, VSOC_FAULT_PANIC, cpu->pc, 0,
-				   "panic %u: %s", cpu->panic_code,
+				   "panic 0x%x: %s", cpu->panic_code,
 				   cpu->panic_msg);
 		else
-			fault_setf(f, VSOC_FAULT_PANIC, cpu->pc, 0, "panic %u",
+			fault_setf(f, VSOC_FAULT_PANIC, cpu->pc, 0, "panic 0x%x",
 				   cpu->panic_code);
 		return true;
 	}
