@@ -32,7 +32,11 @@ struct sample_rsc_table {
 	struct rpfw_rsc_trace trace;
 };
 
+/* Samples with a table of another shape (echo) define SAMPLE_OWN_TABLE
+ * before including this header: one object, one type. */
+#ifndef SAMPLE_OWN_TABLE
 extern struct sample_rsc_table rpfw_resource_table;
+#endif
 extern char sample_trace_buf[SAMPLE_TRACE_LEN];
 
 /* A sample's own commands, called from the mailbox interrupt for each word

@@ -6,6 +6,7 @@
  * notify id into the mailbox; words that are not ours go to the common
  * sample commands (PING, TRACE: rpfw/proto.h).  Resource table: rsc.c.
  */
+#define SAMPLE_OWN_TABLE /* rsc.c defines the table, with its own type */
 #include "sample.h"
 #include "rpfw/rpmsg.h"
 #include "echo.h"
