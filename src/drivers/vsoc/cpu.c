@@ -903,8 +903,8 @@ static bool async_fault_locked(struct vsoc_cpu *cpu, struct vsoc_fault_rec *f)
 				   "panic 0x%x: %s", cpu->panic_code,
 				   cpu->panic_msg);
 		else
-			fault_setf(f, VSOC_FAULT_PANIC, cpu->pc, 0, "panic 0x%x",
-				   cpu->panic_code);
+			fault_setf(f, VSOC_FAULT_PANIC, cpu->pc, 0,
+				   "panic 0x%x", cpu->panic_code);
 		return true;
 	}
 	if (cpu->wd_pending) {
