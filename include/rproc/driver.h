@@ -41,7 +41,10 @@ struct rproc_ops {
 	/* The resource table a pre-booted remote already uses, in remote
 	 * memory (attach).  Optional: without it, attach runs table-less. */
 	int (*get_loaded_table)(struct rproc *rproc, void **table, size_t *len);
-	/* Ring the remote's doorbell for @notifyid.  Optional. */
+	/* Ring the remote's doorbell for @notifyid.  Optional.  Unlike the
+	 * other ops it is called from any thread without the remote's lock
+	 * (subdevices call it through rproc_kick()): it must be thread-safe
+	 * and must not sleep for long. */
 	void (*kick)(struct rproc *rproc, uint32_t notifyid);
 	/* Host view of [da, da+len) if it lies wholly inside the remote's
 	 * memory known to the driver, else NULL.  Optional. */
@@ -125,6 +128,15 @@ void rproc_rsc_desc_init(struct rproc_rsc_desc *desc, uint32_t type,
 /* The merged resource of @type and @name, or NULL. */
 struct rproc_resource *rproc_resource_find(struct rproc *rproc, uint32_t type,
 					   const char *name);
+
+/*
+ * The remote rang the host's doorbell for @notifyid: hand it to the running
+ * subdevices (their notify callbacks).  Call it from the driver's doorbell
+ * path on any thread (not from a signal handler), never with the remote's
+ * lock held; it takes only a short internal lock.  -ENOENT when no running
+ * subdevice listens.
+ */
+int rproc_notify(struct rproc *rproc, uint32_t notifyid);
 
 /* Host view of [da, da+len): allocated carveouts first, then the driver. */
 void *rproc_da_to_va(struct rproc *rproc, uint64_t da, size_t len);

@@ -16,6 +16,7 @@
 #define RPROC_SUBDEV_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct rproc;
 
@@ -25,15 +26,28 @@ struct rproc_subdev {
 	int (*start)(struct rproc_subdev *sd);
 	void (*stop)(struct rproc_subdev *sd, bool crashed);
 	void (*unprepare)(struct rproc_subdev *sd);
+	/* A doorbell the remote rang (rproc_notify()), for every notify id;
+	 * the subdevice ignores ids it does not own.  Called only between a
+	 * successful start and the following stop (never concurrently with
+	 * either), from the driver's doorbell path on any thread, without
+	 * the remote's lock: it must not sleep for long nor call the
+	 * lifecycle API; it may call rproc_kick() and rproc_report_crash(). */
+	void (*notify)(struct rproc_subdev *sd, uint32_t notifyid);
 
 	/* owned by the core */
 	struct rproc *rproc;
 	struct rproc_subdev *next;
+	bool running; /* started and not stopped (notify_lock) */
 };
 
 /* Add/remove while the remote is OFFLINE or DETACHED (else -EBUSY).
  * @sd stays owned by the caller and must outlive its registration. */
 int rproc_subdev_add(struct rproc *rproc, struct rproc_subdev *sd);
 int rproc_subdev_remove(struct rproc *rproc, struct rproc_subdev *sd);
+
+/* Ring the remote's doorbell for @notifyid through the driver's kick op.
+ * Any thread, without the remote's lock (drivers' kick ops are
+ * thread-safe).  -ENOTSUP when the driver has no kick. */
+int rproc_kick(struct rproc *rproc, uint32_t notifyid);
 
 #endif /* RPROC_SUBDEV_H */

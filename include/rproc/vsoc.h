@@ -54,7 +54,9 @@ const char *vsoc_arch_name(struct rproc *rproc);
 int vsoc_mbox_send(struct rproc *rproc, uint32_t word);
 
 /* Receive the firmware's VSOC_MBOX_TX words: @fn runs on the core's
- * emulation thread for each word, before the firmware's store completes.
+ * emulation thread for each word, before the firmware's store completes
+ * (after the word went to rproc_notify(): a doorbell for the remote's
+ * running subdevices).
  * It must not block for long and must not call the lifecycle API of the
  * remote; vsoc_mbox_send() is allowed.  NULL restores the default (words
  * are counted and dropped). */

@@ -58,6 +58,12 @@ struct rproc {
 	const struct rproc_ops *ops;
 	const struct rproc_fw_ops *fw_ops;
 	struct rproc_os_mutex *lock;
+	/* Guards the subdevice list links and each subdevice's running flag
+	 * against rproc_notify(), which never takes lock (the driver's
+	 * doorbell path may run while the lifecycle holds lock and waits for
+	 * that very path, e.g. a driver stop joining its IRQ thread).  Taken
+	 * inside lock, held only for list edits and flag flips. */
+	struct rproc_os_mutex *notify_lock;
 	struct rproc_os_cond *state_cond;
 	struct rproc_os_worker *worker;
 

@@ -544,9 +544,12 @@ int rproc_alloc(const struct rproc_config *cfg, struct rproc **out)
 	ret = rproc_os_mutex_new(&rproc->lock);
 	if (ret)
 		goto free_firmware;
-	ret = rproc_os_cond_new(&rproc->state_cond);
+	ret = rproc_os_mutex_new(&rproc->notify_lock);
 	if (ret)
 		goto free_lock;
+	ret = rproc_os_cond_new(&rproc->state_cond);
+	if (ret)
+		goto free_notify_lock;
 	snprintf(wname, sizeof(wname), "rproc-%s", rproc->name);
 	ret = rproc_os_worker_new(wname, worker_fn, rproc, &rproc->worker);
 	if (ret)
@@ -556,6 +559,8 @@ int rproc_alloc(const struct rproc_config *cfg, struct rproc **out)
 
 free_cond:
 	rproc_os_cond_free(rproc->state_cond);
+free_notify_lock:
+	rproc_os_mutex_free(rproc->notify_lock);
 free_lock:
 	rproc_os_mutex_free(rproc->lock);
 free_firmware:
@@ -645,6 +650,7 @@ void rproc_destroy(struct rproc *rproc)
 	if (rproc->pending_dump_valid)
 		rproc_dump_mem_release(&rproc->pending_dump);
 	rproc_os_cond_free(rproc->state_cond);
+	rproc_os_mutex_free(rproc->notify_lock);
 	rproc_os_mutex_free(rproc->lock);
 	rproc_free(rproc->firmware);
 	rproc_free(rproc);

@@ -26,7 +26,10 @@ int rproc_subdev_add(struct rproc *rproc, struct rproc_subdev *sd)
 		}
 	sd->rproc = rproc;
 	sd->next = NULL;
+	sd->running = false;
+	rproc_os_mutex_lock(rproc->notify_lock);
 	*pp = sd;
+	rproc_os_mutex_unlock(rproc->notify_lock);
 out:
 	rproc_os_mutex_unlock(rproc->lock);
 	return ret;
@@ -45,7 +48,9 @@ int rproc_subdev_remove(struct rproc *rproc, struct rproc_subdev *sd)
 	}
 	for (pp = &rproc->subdevs; *pp; pp = &(*pp)->next)
 		if (*pp == sd) {
+			rproc_os_mutex_lock(rproc->notify_lock);
 			*pp = sd->next;
+			rproc_os_mutex_unlock(rproc->notify_lock);
 			sd->next = NULL;
 			sd->rproc = NULL;
 			ret = 0;
@@ -73,6 +78,14 @@ static void unprepare_before(struct rproc *rproc, struct rproc_subdev *upto)
 	}
 }
 
+static void set_running(struct rproc *rproc, struct rproc_subdev *sd,
+			bool running)
+{
+	rproc_os_mutex_lock(rproc->notify_lock);
+	sd->running = running; /* no notify runs past this point */
+	rproc_os_mutex_unlock(rproc->notify_lock);
+}
+
 static void stop_before(struct rproc *rproc, struct rproc_subdev *upto,
 			bool crashed)
 {
@@ -84,6 +97,7 @@ static void stop_before(struct rproc *rproc, struct rproc_subdev *upto,
 			last = sd;
 		if (!last)
 			return;
+		set_running(rproc, last, false);
 		if (last->stop)
 			last->stop(last, crashed);
 		upto = last;
@@ -110,7 +124,9 @@ int __rproc_subdevs_start(struct rproc *rproc)
 	for (struct rproc_subdev *sd = rproc->subdevs; sd; sd = sd->next) {
 		int ret = sd->start ? sd->start(sd) : 0;
 
-		if (ret) {
+		if (!ret) {
+			set_running(rproc, sd, true);
+		} else {
 			stop_before(rproc, sd, false);
 			return rproc_err(
 				rproc, ret, "subdevice %s: start failed: %s",
@@ -128,4 +144,26 @@ void __rproc_subdevs_stop(struct rproc *rproc, bool crashed)
 void __rproc_subdevs_unprepare(struct rproc *rproc)
 {
 	unprepare_before(rproc, NULL);
+}
+
+int rproc_notify(struct rproc *rproc, uint32_t notifyid)
+{
+	int ret = -ENOENT;
+
+	rproc_os_mutex_lock(rproc->notify_lock);
+	for (struct rproc_subdev *sd = rproc->subdevs; sd; sd = sd->next)
+		if (sd->running && sd->notify) {
+			sd->notify(sd, notifyid);
+			ret = 0;
+		}
+	rproc_os_mutex_unlock(rproc->notify_lock);
+	return ret;
+}
+
+int rproc_kick(struct rproc *rproc, uint32_t notifyid)
+{
+	if (!rproc->ops->kick)
+		return -ENOTSUP;
+	rproc->ops->kick(rproc, notifyid);
+	return 0;
 }

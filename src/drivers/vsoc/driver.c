@@ -424,10 +424,13 @@ static const struct rproc_ops vsoc_ops = {
 
 /* ---- emulation-thread callbacks ------------------------------------------ */
 
+/* A word from the firmware: a doorbell for the core's subdevices (virtio
+ * devices listen for their notify ids), and for the user's callback. */
 static void core_host_rx(void *ctx, uint32_t word)
 {
 	struct vsoc_core *c = ctx;
 
+	rproc_notify(c->rproc, word);
 	pthread_mutex_lock(&c->rx_lock);
 	if (c->rx_fn)
 		c->rx_fn(c->rx_ctx, word);
