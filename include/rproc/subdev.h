@@ -16,6 +16,7 @@
 #define RPROC_SUBDEV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct rproc;
@@ -44,6 +45,20 @@ struct rproc_subdev {
  * @sd stays owned by the caller and must outlive its registration. */
 int rproc_subdev_add(struct rproc *rproc, struct rproc_subdev *sd);
 int rproc_subdev_remove(struct rproc *rproc, struct rproc_subdev *sd);
+
+struct rproc_resource;
+
+/*
+ * The live body of @r's entry in the remote's resource table (the bytes
+ * after the entry's type word), where the host and the remote exchange
+ * state: a vdev's status byte, gfeatures and config space.  NULL when @r
+ * has no table entry or no table is installed.  *@len: the bytes from there
+ * to the end of the table.  Call it from a subdevice callback (prepare ..
+ * unprepare): the pointer stays valid until unprepare (recovery reinstalls
+ * the table at the same place).
+ */
+void *rproc_resource_entry(struct rproc *rproc, const struct rproc_resource *r,
+			   size_t *len);
 
 /* Ring the remote's doorbell for @notifyid through the driver's kick op.
  * Any thread, without the remote's lock (drivers' kick ops are

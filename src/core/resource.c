@@ -1187,3 +1187,17 @@ int rproc_resource_foreach(struct rproc *rproc,
 	rproc_os_mutex_unlock(rproc->lock);
 	return ret;
 }
+
+void *rproc_resource_entry(struct rproc *rproc, const struct rproc_resource *r,
+			   size_t *len)
+{
+	size_t off;
+
+	if (!rproc->table_ptr || r->table_offset < 0)
+		return NULL;
+	off = (size_t)r->table_offset + sizeof(uint32_t);
+	if (off > rproc->table_len)
+		return NULL;
+	*len = rproc->table_len - off;
+	return (uint8_t *)rproc->table_ptr + off;
+}

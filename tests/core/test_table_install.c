@@ -12,6 +12,28 @@ static uint32_t rd32(const uint8_t *p)
 	return v;
 }
 
+/* A subdevice reading its vdev's live table entry at start. */
+struct entry_sd {
+	struct rproc_subdev sd;
+	void *entry;
+	size_t len;
+	void *no_entry; /* of a resource without a table entry */
+};
+
+static int entry_sd_start(struct rproc_subdev *sd)
+{
+	struct entry_sd *e = (struct entry_sd *)sd;
+	struct rproc_resource *vd =
+		rproc_resource_find(sd->rproc, RSC_VDEV, "vdev0");
+
+	struct rproc_resource none = {.table_offset = -1};
+	size_t len = 0;
+
+	e->entry = vd ? rproc_resource_entry(sd->rproc, vd, &e->len) : NULL;
+	e->no_entry = rproc_resource_entry(sd->rproc, &none, &len);
+	return 0;
+}
+
 static void test_installed_table_has_results(void **state)
 {
 	char *dir = fake_fw_dir();
@@ -23,6 +45,9 @@ static void test_installed_table_has_results(void **state)
 	std_image(dir, "fw.bin", true);
 	fake_init(&f);
 	r = fake_rproc(&f, "ti", "fw.bin", false, false);
+	struct entry_sd esd = {
+		.sd = {.name = "entry", .start = entry_sd_start}};
+	assert_int_equal(rproc_subdev_add(r, &esd.sd), 0);
 	assert_int_equal(rproc_add(r), 0);
 	assert_int_equal(rproc_boot(r), 0);
 	/* the table lives right after the 16-byte payload at 0x100 */
@@ -49,6 +74,11 @@ static void test_installed_table_has_results(void **state)
 	}
 	assert_int_not_equal(vd->d.vdev.vring[0].notifyid,
 			     vd->d.vdev.vring[1].notifyid);
+	/* subdevices reach the live vdev entry (status, features, config) */
+	assert_ptr_equal(esd.entry, t + v + 4);
+	assert_int_equal(esd.len, r->table_len - v - 4);
+	assert_int_equal(rd32(esd.entry), vd->d.vdev.id);
+	assert_null(esd.no_entry);
 	/* trace readable */
 	memcpy(f.mem + 0x20000, "hello trace", 12);
 	char buf[64];
