@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The host side of the rpmsg tests' harness (harness.h): the driver, the
+ * firmware image, the doorbell thread and the bus events. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "rproc/table.h"
+
+struct harness *H;
+
+uint64_t h_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void h_event(struct harness *h)
+{
+	pthread_cond_broadcast(&h->ev_cond);
+}
+
+static struct harness *h_of(struct rproc *rproc)
+{
+	return rproc_priv(rproc);
+}
+
+/* ---- the driver --------------------------------------------------------- */
+
+static void *h_da_to_va(struct rproc *rproc, uint64_t da, size_t len)
+{
+	struct harness *h = h_of(rproc);
+
+	if (da < FAKE_MEM_DA || len > H_MEM_SIZE ||
+	    da - FAKE_MEM_DA > H_MEM_SIZE - len)
+		return NULL;
+	return h->mem + (da - FAKE_MEM_DA);
+}
+
+static int h_da_to_pa(struct rproc *rproc, uint64_t da, size_t len,
+		      uint64_t *pa)
+{
+	if (!h_da_to_va(rproc, da, len))
+		return -EFAULT;
+	*pa = da - FAKE_MEM_DA + FAKE_MEM_PA;
+	return 0;
+}
+
+static int h_mem_alloc(struct rproc *rproc, struct rproc_resource *r)
+{
+	struct harness *h = h_of(rproc);
+	uint64_t len = (r->d.len + 4095) & ~4095ull;
+
+	if (h->alloc_next + len > H_MEM_SIZE / 2)
+		return -ENOMEM;
+	r->d.da = FAKE_MEM_DA + H_MEM_SIZE / 2 + h->alloc_next;
+	r->d.pa = r->d.da - FAKE_MEM_DA + FAKE_MEM_PA;
+	r->va = h->mem + (r->d.da - FAKE_MEM_DA);
+	h->alloc_next += len;
+	h->alloc_live++;
+	return 0;
+}
+
+static void h_mem_free(struct rproc *rproc, struct rproc_resource *r)
+{
+	struct harness *h = h_of(rproc);
+
+	(void)r;
+	if (--h->alloc_live == 0)
+		h->alloc_next = 0;
+}
+
+static void h_kick(struct rproc *rproc, uint32_t id)
+{
+	struct harness *h = h_of(rproc);
+
+	pthread_mutex_lock(&h->lock);
+	h->to_remote |= 1ull << (id & 63);
+	h->kicks++;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* The host's interrupt thread: the remote's doorbells to rproc_notify().
+ * A doorbell that finds no running subdevice (the remote rang while the
+ * bus was still starting: the core drops those) is retried, so the tests
+ * do not depend on that window. */
+static void *doorbell_main(void *arg)
+{
+	struct harness *h = arg;
+	uint64_t bits, retry = 0;
+
+	pthread_mutex_lock(&h->lock);
+	for (;;) {
+		while (!h->stop && !h->to_host && !retry)
+			pthread_cond_wait(&h->cond, &h->lock);
+		if (h->stop)
+			break;
+		bits = h->to_host | retry;
+		h->to_host = 0;
+		retry = 0;
+		pthread_mutex_unlock(&h->lock);
+		for (uint32_t id = 0; id < 64; id++)
+			if ((bits >> id) & 1 && rproc_notify(h->rproc, id)) {
+				retry |= 1ull << id;
+				usleep(1000);
+			}
+		pthread_mutex_lock(&h->lock);
+		if (retry)
+			h->enoent++;
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+static int h_start(struct rproc *rproc, uint64_t boot)
+{
+	struct harness *h = h_of(rproc);
+
+	(void)boot;
+	if (h->cfg.raw)
+		return 0;
+	pthread_mutex_lock(&h->lock);
+	h->stop = false;
+	h->paused = false;
+	h->to_host = h->to_remote = 0;
+	h->threads = true;
+	pthread_mutex_unlock(&h->lock);
+	nr_start(h);
+	if (pthread_create(&h->doorbell, NULL, doorbell_main, h))
+		abort();
+	return 0;
+}
+
+static int h_stop(struct rproc *rproc)
+{
+	struct harness *h = h_of(rproc);
+
+	if (!h->threads)
+		return 0;
+	pthread_mutex_lock(&h->lock);
+	h->stop = true;
+	h->threads = false;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	pthread_join(h->doorbell, NULL);
+	nr_stop(h);
+	return 0;
+}
+
+static const struct rproc_ops h_ops = {
+	.start = h_start,
+	.stop = h_stop,
+	.kick = h_kick,
+	.da_to_va = h_da_to_va,
+	.da_to_pa = h_da_to_pa,
+	.mem_alloc = h_mem_alloc,
+	.mem_free = h_mem_free,
+};
+
+void h_pause(struct harness *h, bool paused)
+{
+	pthread_mutex_lock(&h->lock);
+	h->paused = paused;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* ---- bus events ------------------------------------------------------------ */
+
+static void ev_device_up(void *ctx, struct rpmsg_device *rdev)
+{
+	struct harness *h = ctx;
+
+	pthread_mutex_lock(&h->ev_lock);
+	h->rdev = rdev;
+	h->device_up++;
+	h_event(h);
+	pthread_mutex_unlock(&h->ev_lock);
+}
+
+static void ev_device_down(void *ctx, struct rpmsg_device *rdev, int reason)
+{
+	struct harness *h = ctx;
+
+	(void)rdev;
+	if (h->on_device_down)
+		h->on_device_down(h, reason);
+	pthread_mutex_lock(&h->ev_lock);
+	h->rdev = NULL;
+	h->device_down++;
+	h->down_reason = reason;
+	h->echo_addr = h->cmd_addr = 0;
+	h_event(h);
+	pthread_mutex_unlock(&h->ev_lock);
+}
+
+static void ev_channel_up(void *ctx, struct rpmsg_device *rdev,
+			  const char *name, uint32_t addr)
+{
+	struct harness *h = ctx;
+
+	(void)rdev;
+	if (h->on_channel_up)
+		h->on_channel_up(h, name, addr);
+	pthread_mutex_lock(&h->ev_lock);
+	h->channel_up++;
+	if (!strcmp(name, "rpmsg-echo"))
+		h->echo_addr = addr;
+	else if (!strcmp(name, "rpmsg-cmd"))
+		h->cmd_addr = addr;
+	h_event(h);
+	pthread_mutex_unlock(&h->ev_lock);
+}
+
+static void ev_channel_down(void *ctx, struct rpmsg_device *rdev,
+			    const char *name, uint32_t addr)
+{
+	struct harness *h = ctx;
+
+	(void)rdev;
+	(void)addr;
+	pthread_mutex_lock(&h->ev_lock);
+	h->channel_down++;
+	if (!strcmp(name, "rpmsg-echo"))
+		h->echo_addr = 0;
+	h_event(h);
+	pthread_mutex_unlock(&h->ev_lock);
+}
+
+static const struct rpmsg_bus_ops h_bus_ops = {
+	.device_up = ev_device_up,
+	.device_down = ev_device_down,
+	.channel_up = ev_channel_up,
+	.channel_down = ev_channel_down,
+};
+
+/* ---- set-up ------------------------------------------------------------------ */
+
+void h_cfg_default(struct h_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->dfeatures =
+		(1u << VIRTIO_RPMSG_F_NS) | (1u << VIRTIO_RPMSG_F_BUFSZ);
+	cfg->h2r = cfg->r2h = 512;
+	cfg->config_len = sizeof(struct rpmsg_virtio_config);
+	cfg->num = 64;
+	cfg->align = 4096;
+	cfg->pool_len = 64 * 1024;
+	cfg->nvdev = 1;
+	cfg->vdev_id[0] = cfg->vdev_id[1] = VIRTIO_ID_RPMSG;
+}
+
+/* The firmware's resource table: for each vdev its buffer carveout (rpmsg
+ * ones), then the vdev. */
+static size_t h_table(const struct h_cfg *cfg, uint8_t *buf, size_t cap)
+{
+	struct rproc_table_builder b;
+	struct fw_rsc_carveout c;
+	uint8_t vdev[24 + 2 * 20 + 8];
+	struct fw_rsc_vdev vh;
+	struct rpmsg_virtio_config vc = {cfg->h2r, cfg->r2h};
+	unsigned n = 0, pools = 0;
+	size_t len;
+
+	for (unsigned i = 0; i < cfg->nvdev; i++)
+		pools += !cfg->no_pool && cfg->vdev_id[i] == VIRTIO_ID_RPMSG;
+	if (rproc_table_builder_init(&b, buf, cap, cfg->nvdev + pools))
+		abort();
+	for (unsigned i = 0; i < cfg->nvdev; i++) {
+		if (!cfg->no_pool && cfg->vdev_id[i] == VIRTIO_ID_RPMSG) {
+			memset(&c, 0, sizeof(c));
+			c.da = FW_RSC_ADDR_ANY;
+			c.pa = FW_RSC_ADDR_ANY;
+			c.len = cfg->pool_len;
+			snprintf((char *)c.name, sizeof(c.name), "vdev%ubuffer",
+				 i);
+			if (rproc_table_builder_add(&b, RSC_CARVEOUT, &c,
+						    sizeof(c), NULL))
+				abort();
+			n++;
+		}
+		memset(&vh, 0, sizeof(vh));
+		memset(vdev, 0, sizeof(vdev));
+		vh.id = cfg->vdev_id[i];
+		vh.dfeatures = cfg->dfeatures;
+		vh.config_len = cfg->config_len;
+		vh.num_of_vrings = 2;
+		memcpy(vdev, &vh, sizeof(vh));
+		for (int r = 0; r < 2; r++) {
+			struct fw_rsc_vdev_vring v = {.da = FW_RSC_ADDR_ANY,
+						      .align = cfg->align,
+						      .num = cfg->num};
+
+			memcpy(vdev + 24 + 20 * r, &v, sizeof(v));
+		}
+		memcpy(vdev + 64, &vc, sizeof(vc));
+		if (rproc_table_builder_add(
+			    &b, RSC_VDEV, vdev,
+			    64 + (cfg->config_len < 8 ? cfg->config_len : 8),
+			    NULL))
+			abort();
+	}
+	if (rproc_table_builder_finish(&b, &len))
+		abort();
+	return len;
+}
+
+struct harness *h_new(const struct h_cfg *cfg)
+{
+	struct harness *h = calloc(1, sizeof(*h));
+	struct rproc_config rc;
+	uint8_t table[1024], img[2048];
+	size_t tlen, len;
+
+	if (!h)
+		abort();
+	H = h;
+	h->cfg = *cfg;
+	if (posix_memalign((void **)&h->mem, 4096, H_MEM_SIZE))
+		abort();
+	memset(h->mem, 0, H_MEM_SIZE);
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->cond, NULL);
+	pthread_mutex_init(&h->ev_lock, NULL);
+	pthread_cond_init(&h->ev_cond, NULL);
+
+	h->dir = fake_fw_dir();
+	tlen = h_table(cfg, table, sizeof(table));
+	len = fake_image(img, sizeof(img), "native remote!!", 16, table, tlen);
+	fake_write_file(h->dir, "rpmsg.fw", img, len);
+	h->table_off = 0x100 + 16; /* fake format: payload at 0x100 */
+
+	rproc_config_init(&rc);
+	rc.name = "rp";
+	rc.ops = &h_ops;
+	rc.fw_ops = &fake_fw_ops;
+	rc.firmware = "rpmsg.fw";
+	rc.always_on = false;
+	rc.priv = h;
+	if (rproc_alloc(&rc, &h->rproc))
+		abort();
+	h->f.rproc = h->rproc;
+	rproc_set_coredump(h->rproc, RPROC_DUMP_DISABLED);
+	if (rproc_rpmsg_attach(h->rproc, &h_bus_ops, h, &h->bus))
+		abort();
+	if (rproc_add(h->rproc))
+		abort();
+	return h;
+}
+
+int h_boot(struct harness *h)
+{
+	return rproc_boot(h->rproc);
+}
+
+static int log_saved = -1;
+static FILE *log_file;
+
+void h_log_begin(void)
+{
+	fflush(stderr);
+	log_file = tmpfile();
+	if (!log_file)
+		abort();
+	log_saved = dup(2);
+	dup2(fileno(log_file), 2);
+}
+
+const char *h_log_end(bool echo)
+{
+	static char buf[8192];
+	size_t n;
+
+	fflush(stderr);
+	dup2(log_saved, 2);
+	close(log_saved);
+	log_saved = -1;
+	rewind(log_file);
+	n = fread(buf, 1, sizeof(buf) - 1, log_file);
+	buf[n] = 0;
+	fclose(log_file);
+	log_file = NULL;
+	if (echo)
+		fputs(buf, stderr);
+	return buf;
+}
+
+const char *h_last_error(struct harness *h)
+{
+	static char buf[RPROC_DIAG_LEN];
+
+	rproc_last_error(h->rproc, buf, sizeof(buf));
+	return buf;
+}
+
+void h_free(struct harness *h)
+{
+	while (rproc_power_count(h->rproc))
+		if (rproc_shutdown(h->rproc))
+			break;
+	rproc_rpmsg_detach(h->bus);
+	rproc_del(h->rproc);
+	rproc_destroy(h->rproc);
+	fake_rm_dir(h->dir);
+	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->cond);
+	pthread_mutex_destroy(&h->ev_lock);
+	pthread_cond_destroy(&h->ev_cond);
+	free(h->mem);
+	free(h);
+	if (H == h)
+		H = NULL;
+}
