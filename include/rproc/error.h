@@ -9,6 +9,11 @@
 
 #include <errno.h>
 
+/* newlib (bare-metal hosts) has it only among its Linux extensions. */
+#ifndef ESHUTDOWN
+#define ESHUTDOWN 108
+#endif
+
 #define RPROC_ERRNO_MAP(X)                                                     \
 	X(EPERM, "operation not permitted")                                    \
 	X(ENOENT, "no such file or resource")                                  \
@@ -33,7 +38,13 @@
 	X(ETIMEDOUT, "timed out")                                              \
 	X(EALREADY, "already in progress")                                     \
 	X(ECANCELED, "cancelled")                                              \
-	X(ECONNRESET, "peer reset")
+	X(ECONNRESET, "peer reset")                                            \
+	X(ENOTCONN, "not connected (device down)")                             \
+	X(EPROTO, "protocol error (the remote broke the ring)")                \
+	X(ESHUTDOWN, "remote stopped")                                         \
+	X(EMSGSIZE, "message too long")                                        \
+	X(EADDRINUSE, "address in use")                                        \
+	X(EDESTADDRREQ, "no destination address")
 
 /* "ENOMEM" for -ENOMEM or ENOMEM; "E?" for codes not in the list. */
 const char *rproc_err_name(int err);

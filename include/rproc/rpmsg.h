@@ -49,13 +49,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rproc/error.h"
 #include "rproc/rproc.h"
 #include "rproc/virtio_abi.h"
-
-/* newlib (bare-metal hosts) has it only among its Linux extensions. */
-#ifndef ESHUTDOWN
-#define ESHUTDOWN 108
-#endif
 
 struct rproc_rpmsg;    /* the bus of one remote */
 struct rpmsg_device;   /* one rpmsg vdev of it */
