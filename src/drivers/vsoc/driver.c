@@ -484,6 +484,7 @@ static void wait_table_published(struct vsoc_core *c)
 static int boot_rom(struct vsoc_core *c, struct rproc_diag *d)
 {
 	struct rproc_os_fw *fw = NULL;
+	struct rproc_diag ed = {{0}};
 	struct rproc_elf elf;
 	const char *name = c->desc->boot_firmware;
 	int ret = rproc_os_fw_request(name, &fw);
@@ -491,32 +492,33 @@ static int boot_rom(struct vsoc_core *c, struct rproc_diag *d)
 	if (ret)
 		return rproc_diag_set(d, ret, "%s: boot ROM: firmware %s: %s",
 				      c->desc->path, name, rproc_strerror(ret));
-	ret = rproc_elf_open(&elf, fw->data, fw->size, d);
+	/* the reader's message goes into @ed, then under the core's name */
+	ret = rproc_elf_open(&elf, fw->data, fw->size, &ed);
 	if (!ret)
-		ret = rproc_elf_check_segments(&elf, d);
+		ret = rproc_elf_check_segments(&elf, &ed);
 	for (unsigned i = 0; !ret && i < elf.phnum; i++) {
 		struct rproc_elf_phdr ph;
 		uint8_t *dst;
 
-		ret = rproc_elf_phdr(&elf, i, &ph, d);
+		ret = rproc_elf_phdr(&elf, i, &ph, &ed);
 		if (ret || ph.type != RPROC_PT_LOAD || !ph.memsz)
 			continue;
 		dst = op_da_to_va(c->rproc, ph.paddr, (size_t)ph.memsz);
 		if (!dst) {
-			ret = rproc_diag_set(
-				d, -ENOEXEC,
-				"%s: boot ROM: %s: segment at 0x%" PRIx64
-				" (0x%" PRIx64 " bytes) is outside "
-				"the core's memory",
-				c->desc->path, name, ph.paddr, ph.memsz);
+			ret = rproc_diag_set(&ed, -ENOEXEC,
+					     "segment at 0x%" PRIx64
+					     " (0x%" PRIx64
+					     " bytes) is outside "
+					     "the core's memory",
+					     ph.paddr, ph.memsz);
 			break;
 		}
 		memcpy(dst, fw->data + ph.offset, (size_t)ph.filesz);
 		memset(dst + ph.filesz, 0, (size_t)(ph.memsz - ph.filesz));
 	}
-	if (ret && ret != -ENOEXEC)
+	if (ret)
 		ret = rproc_diag_set(d, -ENOEXEC, "%s: boot ROM: %s: %s",
-				     c->desc->path, name, d ? d->msg : "");
+				     c->desc->path, name, ed.msg);
 	if (!ret)
 		ret = vsoc_cpu_start(c->cpu, c->desc->vtor, elf.entry);
 	rproc_os_fw_release(fw);

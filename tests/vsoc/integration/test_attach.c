@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -115,12 +116,42 @@ static void boot_rom_firmware_missing(void **state)
 	vt_init();
 }
 
+/* The boot ROM's image is not an ELF: the board does not open, and the
+ * message names the core, the image and what is wrong with it. */
+static void boot_rom_firmware_corrupt(void **state)
+{
+	struct rproc_diag d = {{0}};
+	struct vsoc_board *b = NULL;
+	char dir[] = "/tmp/vsoc-badfw-XXXXXX", path[512];
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/preboot-m4.elf", dir);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	fputs("this is not an ELF image, just some bytes of text", f);
+	fclose(f);
+	assert_int_equal(rproc_os_fw_set_search_path(dir), 0);
+	snprintf(path, sizeof(path), "%s/vsoc.dtb", VT_MAIN_BOARD_DIR);
+	assert_int_equal(vsoc_board_open(path, &b, &d), -ENOEXEC);
+	assert_null(b);
+	printf("%s\n", d.msg);
+	assert_non_null(strstr(d.msg, "/remoteproc/aon@2: boot ROM: "
+				      "preboot-m4.elf: ELF"));
+	snprintf(path, sizeof(path), "%s/preboot-m4.elf", dir);
+	unlink(path);
+	rmdir(dir);
+	vt_init();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(attach_detach_m4),
 		cmocka_unit_test(attach_detach_rv32),
 		cmocka_unit_test(boot_rom_firmware_missing),
+		cmocka_unit_test(boot_rom_firmware_corrupt),
 	};
 
 	vt_init();
