@@ -36,6 +36,18 @@ int rproc_err(struct rproc *rproc, int err, const char *fmt, ...)
 	return err;
 }
 
+int rproc_subdev_err(struct rproc_subdev *sd, int err, const char *fmt, ...)
+{
+	struct rproc *rproc = sd->rproc;
+	va_list ap;
+
+	va_start(ap, fmt);
+	rproc_vlog(rproc, RPROC_LOG_ERR, rproc ? rproc->last_error : NULL,
+		   rproc ? sizeof(rproc->last_error) : 0, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
 void rproc_warn(struct rproc *rproc, const char *fmt, ...)
 {
 	va_list ap;

@@ -1201,3 +1201,38 @@ void *rproc_resource_entry(struct rproc *rproc, const struct rproc_resource *r,
 	*len = rproc->table_len - off;
 	return (uint8_t *)rproc->table_ptr + off;
 }
+
+struct vendor_find {
+	uint32_t type;
+	unsigned nth;
+	const struct rproc_rsc_entry *found;
+	struct rproc_rsc_entry e;
+};
+
+static int vendor_find_fn(void *ctx, const struct rproc_rsc_entry *e)
+{
+	struct vendor_find *f = ctx;
+
+	if (e->type != f->type || f->nth--)
+		return 0;
+	f->e = *e;
+	f->found = &f->e;
+	return 1;
+}
+
+void *rproc_vendor_entry(struct rproc *rproc, uint32_t type, unsigned nth,
+			 size_t *len)
+{
+	struct vendor_find f = {.type = type, .nth = nth};
+	struct rproc_diag d;
+
+	if (!rproc->table_ptr || type < RSC_VENDOR_START ||
+	    type > RSC_VENDOR_END)
+		return NULL;
+	if (rproc_table_walk(rproc->table_ptr, rproc->table_len,
+			     vendor_find_fn, &f, &d) < 0 ||
+	    !f.found)
+		return NULL;
+	*len = f.e.body_len;
+	return (uint8_t *)rproc->table_ptr + f.e.offset + sizeof(uint32_t);
+}

@@ -450,9 +450,15 @@ static void worker_fn(void *ctx)
 			rproc_err(rproc, -EIO, "crashed: %s (crash %u)",
 				  rproc_crash_name(rproc->last_crash),
 				  (unsigned)rproc->crash_count);
-			set_state(rproc, RPROC_CRASHED);
-			if (!rproc->recovery_disabled)
+			if (rproc->recovery_disabled) {
+				/* their users must not wait for a recover
+				 * (and are down once CRASHED is seen) */
+				__rproc_subdevs_stop(rproc, true);
+				set_state(rproc, RPROC_CRASHED);
+			} else {
+				set_state(rproc, RPROC_CRASHED);
 				recover_locked(rproc);
+			}
 			break;
 		case RPROC_CRASHED:
 			break; /* waiting for recover or stop */

@@ -4,6 +4,8 @@
  * order around the remote's start, stopped and unprepared in reverse, and a
  * failure unwinds exactly the ones already done.
  */
+#include <stdio.h>
+
 #include "internal.h"
 
 int rproc_subdev_add(struct rproc *rproc, struct rproc_subdev *sd)
@@ -78,11 +80,19 @@ static void unprepare_before(struct rproc *rproc, struct rproc_subdev *upto)
 	}
 }
 
+/*
+ * Mark @sd running or not under the notify lock: no notify runs past this
+ * point.  A started subdevice then gets one notify(RPROC_NOTIFY_ALL): a
+ * doorbell the remote rang between the end of its start and now found it
+ * not running yet and was dropped.
+ */
 static void set_running(struct rproc *rproc, struct rproc_subdev *sd,
 			bool running)
 {
 	rproc_os_mutex_lock(rproc->notify_lock);
-	sd->running = running; /* no notify runs past this point */
+	sd->running = running;
+	if (running && sd->notify)
+		sd->notify(sd, RPROC_NOTIFY_ALL);
 	rproc_os_mutex_unlock(rproc->notify_lock);
 }
 
@@ -97,23 +107,45 @@ static void stop_before(struct rproc *rproc, struct rproc_subdev *upto,
 			last = sd;
 		if (!last)
 			return;
-		set_running(rproc, last, false);
-		if (last->stop)
-			last->stop(last, crashed);
+		/* stopped already: at the crash, with recovery disabled */
+		if (last->running) {
+			set_running(rproc, last, false);
+			if (last->stop)
+				last->stop(last, crashed);
+		}
 		upto = last;
 	}
+}
+
+/*
+ * @sd's @what failed with @ret.  Its own message (rproc_err() from its
+ * callback, kept as the last error; the caller cleared it before the call)
+ * is the precise one: keep it behind the subdevice's name, else say
+ * @ret.  Logged once more as the remote's error either way.
+ */
+static int subdev_failed(struct rproc *rproc, struct rproc_subdev *sd,
+			 const char *what, int ret)
+{
+	char why[RPROC_DIAG_LEN];
+
+	if (rproc->last_error[0])
+		snprintf(why, sizeof(why), "%s", rproc->last_error);
+	else
+		snprintf(why, sizeof(why), "%s", rproc_strerror(ret));
+	return rproc_err(rproc, ret, "subdevice %s: %s failed: %s",
+			 sd->name ? sd->name : "?", what, why);
 }
 
 int __rproc_subdevs_prepare(struct rproc *rproc)
 {
 	for (struct rproc_subdev *sd = rproc->subdevs; sd; sd = sd->next) {
-		int ret = sd->prepare ? sd->prepare(sd) : 0;
+		int ret;
 
+		rproc->last_error[0] = 0;
+		ret = sd->prepare ? sd->prepare(sd) : 0;
 		if (ret) {
 			unprepare_before(rproc, sd);
-			return rproc_err(
-				rproc, ret, "subdevice %s: prepare failed: %s",
-				sd->name ? sd->name : "?", rproc_strerror(ret));
+			return subdev_failed(rproc, sd, "prepare", ret);
 		}
 	}
 	return 0;
@@ -122,15 +154,15 @@ int __rproc_subdevs_prepare(struct rproc *rproc)
 int __rproc_subdevs_start(struct rproc *rproc)
 {
 	for (struct rproc_subdev *sd = rproc->subdevs; sd; sd = sd->next) {
-		int ret = sd->start ? sd->start(sd) : 0;
+		int ret;
 
+		rproc->last_error[0] = 0;
+		ret = sd->start ? sd->start(sd) : 0;
 		if (!ret) {
 			set_running(rproc, sd, true);
 		} else {
 			stop_before(rproc, sd, false);
-			return rproc_err(
-				rproc, ret, "subdevice %s: start failed: %s",
-				sd->name ? sd->name : "?", rproc_strerror(ret));
+			return subdev_failed(rproc, sd, "start", ret);
 		}
 	}
 	return 0;

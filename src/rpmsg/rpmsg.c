@@ -1665,13 +1665,14 @@ static void bus_stop(struct rproc_subdev *sd, bool crashed)
 static void bus_notify(struct rproc_subdev *sd, uint32_t id)
 {
 	struct rpmsg_device *rdev;
+	bool all = id == RPROC_NOTIFY_ALL;
 
 	for (rdev = bus_of(sd)->devs; rdev; rdev = rdev->next) {
 		if (!rdev->bound)
 			continue;
-		if (id == rdev->rx_id || id == rdev->vdev_id)
+		if (all || id == rdev->rx_id || id == rdev->vdev_id)
 			dev_rx(rdev);
-		if (id == rdev->tx_id || id == rdev->vdev_id)
+		if (all || id == rdev->tx_id || id == rdev->vdev_id)
 			dev_tx_done(rdev);
 	}
 }

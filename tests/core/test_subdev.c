@@ -54,7 +54,7 @@ static void test_three_subdevs(void **state)
 struct bell {
 	struct rproc_subdev sd;
 	atomic_int live; /* 1 between start and stop */
-	atomic_uint rung, outside;
+	atomic_uint rung, outside, all;
 	atomic_uint last;
 };
 
@@ -80,6 +80,10 @@ static void bell_notify(struct rproc_subdev *sd, uint32_t id)
 
 	if (!atomic_load(&b->live))
 		atomic_fetch_add(&b->outside, 1);
+	if (id == RPROC_NOTIFY_ALL) { /* once after each start */
+		atomic_fetch_add(&b->all, 1);
+		return;
+	}
 	atomic_fetch_add(&b->rung, 1);
 	atomic_store(&b->last, id);
 }
@@ -122,6 +126,7 @@ static void test_notify(void **state)
 	assert_int_equal(rproc_add(r), 0);
 	assert_int_equal(rproc_notify(r, 7), -ENOENT); /* not running */
 	assert_int_equal(rproc_boot(r), 0);
+	assert_int_equal(atomic_load(&b.all), 1);
 	assert_int_equal(rproc_notify(r, 7), 0);
 	assert_int_equal(atomic_load(&b.last), 7);
 	assert_int_equal(rproc_kick(r, 3), 0);
@@ -139,6 +144,36 @@ static void test_notify(void **state)
 	pthread_join(t, NULL);
 	assert_int_equal(atomic_load(&b.outside), 0);
 	assert_int_equal(atomic_load(&b.rung), atomic_load(&g.delivered) + 1);
+	assert_int_equal(atomic_load(&b.all), 201);
+	fake_fini(&f);
+	fake_rm_dir(dir);
+}
+
+/* A subdevice that says why its start failed: the core keeps its words. */
+static int says_start(struct rproc_subdev *sd)
+{
+	return rproc_subdev_err(sd, -EPROTO, "vdev0: ring %u misaligned", 1u);
+}
+
+static void test_start_failure_message(void **state)
+{
+	char *dir = fake_fw_dir();
+	struct rproc_subdev sd = {.name = "says", .start = says_start};
+	char msg[256];
+	struct fake f;
+	struct rproc *r;
+
+	(void)state;
+	std_image(dir, "fw.bin", false);
+	fake_init(&f);
+	r = fake_rproc(&f, "msg", "fw.bin", false, false);
+	assert_int_equal(rproc_subdev_add(r, &sd), 0);
+	assert_int_equal(rproc_add(r), 0);
+	assert_int_equal(rproc_boot(r), -EPROTO);
+	rproc_last_error(r, msg, sizeof(msg));
+	assert_string_equal(msg, "subdevice says: start failed: vdev0: ring 1 "
+				 "misaligned");
+	assert_int_equal(rproc_state_get(r), RPROC_OFFLINE);
 	fake_fini(&f);
 	fake_rm_dir(dir);
 }
@@ -148,6 +183,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_three_subdevs),
 		cmocka_unit_test(test_notify),
+		cmocka_unit_test(test_start_failure_message),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -142,8 +142,10 @@ static void check_back(struct harness *h, int ups)
 	rpmsg_destroy_ept(e);
 }
 
-/* Blocked senders, then a crash (or a stop). */
-static void blocked_then(struct harness *h, bool crash)
+/* Blocked senders, then a crash (or a stop); @held: recovery disabled,
+ * so the remote stays CRASHED until rproc_recover() (the senders must not
+ * wait for that). */
+static void blocked_then(struct harness *h, bool crash, bool held)
 {
 	struct rpmsg_endpoint *e[N_SENDERS];
 	struct sender s[N_SENDERS];
@@ -163,6 +165,8 @@ static void blocked_then(struct harness *h, bool crash)
 		assert_int_equal(
 			pthread_create(&th[i], NULL, sender_main, &s[i]), 0);
 	wait_blocked(h);
+	if (held)
+		assert_int_equal(rproc_set_recovery(h->rproc, false), 0);
 	t0 = h_now_ms();
 	if (crash)
 		assert_int_equal(
@@ -191,6 +195,11 @@ static void blocked_then(struct harness *h, bool crash)
 	assert_null(rpmsg_get_tx_buffer(e[0], NULL, 1000));
 	for (int i = 0; i < N_SENDERS; i++)
 		rpmsg_destroy_ept(e[i]);
+	if (held) {
+		assert_int_equal(rproc_state_get(h->rproc), RPROC_CRASHED);
+		assert_int_equal(rproc_set_recovery(h->rproc, true), 0);
+		assert_int_equal(rproc_recover(h->rproc), 0);
+	}
 	if (!crash)
 		assert_int_equal(h_boot(h), 0);
 	assert_int_equal(rproc_wait_state(h->rproc, RPROC_RUNNING, 5000), 0);
@@ -199,12 +208,17 @@ static void blocked_then(struct harness *h, bool crash)
 
 static void test_crash_blocked(void **state)
 {
-	blocked_then(*state, true);
+	blocked_then(*state, true, false);
+}
+
+static void test_crash_blocked_no_recovery(void **state)
+{
+	blocked_then(*state, true, true);
 }
 
 static void test_stop_blocked(void **state)
 {
-	blocked_then(*state, false);
+	blocked_then(*state, false, false);
 }
 
 /* Crashes in the middle of traffic, with endpoints coming and going. */
@@ -312,6 +326,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_crash_blocked, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_crash_blocked_no_recovery,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_blocked, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_crash_traffic, setup,
