@@ -104,20 +104,43 @@ static struct rpfw_rpmsg_ept *ept_find(struct rpfw_rpmsg *rp, uint32_t addr)
 }
 
 /* The name-service message for @ept (@flags RPMSG_NS_CREATE, _DESTROY),
- * if it has a name and the host offers the service. */
+ * if it has a name and the host offers the service.  Without a free
+ * buffer it waits in ept->ns_pending (ns_flush() sends it).  Interrupts
+ * masked. */
 static int ns_announce(struct rpfw_rpmsg_ept *ept, uint32_t flags)
 {
+	struct rpfw_rpmsg *rp = ept->rp;
 	struct ns_msg m = {.addr = ept->addr, .flags = flags};
 	const char *name = ept->name;
 	uint32_t i;
+	int ret;
 
-	if (!name || !ept->rp->ready ||
-	    !(ept->rp->features & F_BIT(VIRTIO_RPMSG_F_NS)))
+	ept->ns_pending = 0;
+	if (!name || !rp->ready || !(rp->features & F_BIT(VIRTIO_RPMSG_F_NS)))
 		return 0;
 	/* at most 31 bytes: m.name stays NUL-terminated */
 	for (i = 0; i < RPMSG_NAME_SIZE - 1 && name[i]; i++)
 		m.name[i] = name[i];
-	return rpfw_rpmsg_send(ept, RPMSG_NS_ADDR, &m, sizeof(m));
+	ret = rpfw_rpmsg_send(ept, RPMSG_NS_ADDR, &m, sizeof(m));
+	if (ret == RPFW_EAGAIN) {
+		/* tx_get() asked the host to kick vring0 for buffers */
+		ept->ns_pending = (uint8_t)(flags + 1);
+		rp->ns_pending = 1;
+		return 0;
+	}
+	return ret;
+}
+
+/* Send the announcements that wait for a buffer, in slot order, until
+ * one must wait again.  Interrupts masked. */
+static void ns_flush(struct rpfw_rpmsg *rp)
+{
+	struct rpfw_rpmsg_ept *e;
+
+	rp->ns_pending = 0;
+	for (e = rp->ept; e < rp->ept + RPFW_RPMSG_MAX_EPT; e++)
+		if (e->ns_pending && !rp->ns_pending)
+			ns_announce(e, e->ns_pending - 1u);
 }
 
 /* Interrupts masked. */
@@ -244,10 +267,13 @@ int rpfw_rpmsg_poll(struct rpfw_rpmsg *rp)
 	uint32_t irq = rpfw_port_irq_save();
 	int ret = rp->ready ? 1 : ready_locked(rp);
 
-	if (ret > 0)
+	if (ret > 0) {
+		if (rp->ns_pending)
+			ns_flush(rp);
 		ret = rx_drain(rp);
-	else if (!ret)
+	} else if (!ret) {
 		ret = RPFW_ENODEV;
+	}
 	rpfw_port_irq_restore(irq);
 	return ret;
 }
@@ -262,6 +288,8 @@ int rpfw_rpmsg_notified(struct rpfw_rpmsg *rp, uint32_t notifyid)
 			ret = rx_drain(rp);
 		} else if (notifyid == rp->notifyid[TX]) {
 			rpfw_vring_kicks(&rp->vr[TX], 0);
+			if (rp->ns_pending)
+				ns_flush(rp);
 			ret = 0;
 		}
 	}
@@ -283,7 +311,7 @@ struct rpfw_rpmsg_ept *rpfw_rpmsg_create_ept(struct rpfw_rpmsg *rp,
 	irq = rpfw_port_irq_save();
 	/* a free slot; a dynamic address above all those in use */
 	for (it = rp->ept; it < rp->ept + RPFW_RPMSG_MAX_EPT; it++) {
-		if (!it->cb) {
+		if (!it->cb && !it->ns_pending) {
 			if (!e)
 				e = it;
 		} else if (any ? it->addr >= addr : it->addr == addr) {
@@ -293,7 +321,7 @@ struct rpfw_rpmsg_ept *rpfw_rpmsg_create_ept(struct rpfw_rpmsg *rp,
 		}
 	}
 	if (e && it == rp->ept + RPFW_RPMSG_MAX_EPT) {
-		*e = (struct rpfw_rpmsg_ept){rp, cb, priv, name, addr};
+		*e = (struct rpfw_rpmsg_ept){rp, cb, priv, name, addr, 0};
 		if (ns_announce(e, RPMSG_NS_CREATE)) {
 			e->cb = NULL;
 			e = NULL;
@@ -309,7 +337,11 @@ void rpfw_rpmsg_destroy_ept(struct rpfw_rpmsg_ept *ept)
 {
 	uint32_t irq = rpfw_port_irq_save();
 
-	ns_announce(ept, RPMSG_NS_DESTROY);
+	/* a creation still waiting was never seen: nothing to withdraw */
+	if (ept->ns_pending == RPMSG_NS_CREATE + 1)
+		ept->ns_pending = 0;
+	else
+		ns_announce(ept, RPMSG_NS_DESTROY);
 	ept->cb = NULL;
 	rpfw_port_irq_restore(irq);
 }

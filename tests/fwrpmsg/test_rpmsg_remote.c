@@ -540,6 +540,64 @@ static void endpoints(void **state)
 	expect_ns("0123456789abcdef0123456789abcde", 3000, RPMSG_NS_CREATE);
 }
 
+/* Name-service announcements wait for host buffers instead of failing:
+ * sent in slot order as buffers come back (the vring0 kick), a destroyed
+ * endpoint keeps its address until its destruction went out, and a
+ * creation still waiting is dropped by its destruction. */
+static void ns_waits_for_buffers(void **state)
+{
+	static const char *names[] = {"ns-a", "ns-b", "ns-c", "ns-d"};
+	struct seen s = {0};
+	struct rpfw_rpmsg_ept *e[4], *x;
+	uint32_t i, len;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		e[i] = rpfw_rpmsg_create_ept(&H->rp, names[i], 1100 + i,
+					     record_cb, &s);
+		assert_non_null(e[i]);
+	}
+	/* two host buffers only */
+	rx_buf_give(0);
+	rx_buf_give(1);
+	H->vdev.status = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+			 VIRTIO_CONFIG_S_DRIVER_OK;
+	assert_int_equal(rpfw_rpmsg_ready(&H->rp), 1);
+	/* the rest wait, and the host is asked to kick for buffers */
+	assert_int_equal(used(0)->flags, 0);
+	expect_ns("ns-a", 1100, RPMSG_NS_CREATE); /* gives a buffer back */
+	expect_ns("ns-b", 1101, RPMSG_NS_CREATE);
+	assert_null(host_recv(&len));
+	assert_int_equal(rpfw_rpmsg_notified(&H->rp, ID_TX), 0);
+	expect_ns("ns-c", 1102, RPMSG_NS_CREATE);
+	expect_ns("ns-d", 1103, RPMSG_NS_CREATE);
+	assert_null(host_recv(&len));
+	/* all out: kicks off again */
+	assert_int_equal(rpfw_rpmsg_notified(&H->rp, ID_TX), 0);
+	assert_int_equal(used(0)->flags, VRING_USED_F_NO_NOTIFY);
+	assert_null(host_recv(&len));
+
+	/* no buffer free: both are filled, the host has not read them */
+	assert_int_equal(rpfw_rpmsg_send(e[0], HOST_ADDR, "f", 1), 0);
+	assert_int_equal(rpfw_rpmsg_send(e[0], HOST_ADDR, "f", 1), 0);
+	assert_int_equal(rpfw_rpmsg_send(e[0], HOST_ADDR, "f", 1), RPFW_EAGAIN);
+	rpfw_rpmsg_destroy_ept(e[1]); /* waits */
+	assert_null(rpfw_rpmsg_create_ept(&H->rp, NULL, 1101, record_cb, &s));
+	x = rpfw_rpmsg_create_ept(&H->rp, "ns-e", 1200, record_cb, &s);
+	assert_non_null(x); /* its creation waits */
+	rpfw_rpmsg_destroy_ept(x); /* ... and is dropped */
+	for (i = 0; i < 2; i++) {
+		assert_non_null(host_recv(&len));
+		assert_int_equal(len, sizeof(struct rpmsg_hdr) + 1);
+	}
+	assert_int_equal(rpfw_rpmsg_notified(&H->rp, ID_TX), 0);
+	expect_ns("ns-b", 1101, RPMSG_NS_DESTROY);
+	assert_null(host_recv(&len)); /* nothing about ns-e */
+	/* the address is free now */
+	x = rpfw_rpmsg_create_ept(&H->rp, NULL, 1101, record_cb, &s);
+	assert_ptr_equal(x, e[1]);
+}
+
 static void config_checks(void **state)
 {
 	(void)state;
@@ -625,6 +683,7 @@ int main(void)
 		T(truncated_address), T(hold_release), T(zero_copy),
 		T(tx_exhausted),      T(endpoints),    T(config_checks),
 		T(no_bufsz_no_ns),    T(wait_ready),   T(event_idx),
+		T(ns_waits_for_buffers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -63,10 +63,14 @@ typedef void (*rpfw_rpmsg_cb)(struct rpfw_rpmsg_ept *ept, void *data,
 /* An endpoint.  Fields read-only for users. */
 struct rpfw_rpmsg_ept {
 	struct rpfw_rpmsg *rp;
-	rpfw_rpmsg_cb cb; /* NULL: free slot */
+	rpfw_rpmsg_cb cb; /* NULL: free slot (unless ns_pending) */
 	void *priv;
 	const char *name; /* announced when not NULL */
 	uint32_t addr;
+	/* a name-service message waiting for a buffer: RPMSG_NS_CREATE + 1
+	 * or RPMSG_NS_DESTROY + 1 (a destroyed endpoint keeps its slot and
+	 * address until its destruction is announced), else 0 */
+	uint8_t ns_pending;
 };
 
 /* One rpmsg device.  Fields private. */
@@ -80,7 +84,8 @@ struct rpfw_rpmsg {
 	uint32_t features; /* negotiated (gfeatures & dfeatures) */
 	uint32_t tx_size;  /* remote -> host buffer size, header included */
 	uint8_t ready;
-	uint8_t rx_held; /* the current receive buffer was held */
+	uint8_t rx_held;    /* the current receive buffer was held */
+	uint8_t ns_pending; /* some endpoint's ns_pending is set */
 	uint16_t rx_head;
 	struct rpfw_rpmsg_ept ept[RPFW_RPMSG_MAX_EPT];
 };
@@ -115,8 +120,10 @@ int rpfw_rpmsg_wait_ready(struct rpfw_rpmsg *rp);
 
 /*
  * The host kicked vring @notifyid (a mailbox word).  For vring1, receive
- * every pending message; for vring0 (buffers to send into), nothing but
- * asking for no more such kicks.  Returns the number of messages received,
+ * every pending message; for vring0 (buffers to send into), send the
+ * name-service announcements that waited for a buffer, then ask for no
+ * more such kicks (unless one still waits).  Returns the number of
+ * messages received,
  * RPFW_ENOENT if @notifyid is not one of ours (or not ready yet: the word
  * may be meant for someone else), or a vring error.
  */
@@ -131,15 +138,20 @@ int rpfw_rpmsg_poll(struct rpfw_rpmsg *rp);
  * every address in use, from RPMSG_RESERVED_ADDRESSES) calling
  * @cb(..., @priv).  @name
  * (kept by pointer, at most 31 bytes are sent), if not NULL, is announced
- * to the host's name service once ready, and at once when ready already.
+ * to the host's name service once ready, and at once when ready already;
+ * when no host buffer is free the announcement waits for one (sent from
+ * rpfw_rpmsg_notified() or _poll() when the host returns buffers).
  * Returns the endpoint, or NULL: @cb NULL, no free slot, @addr in use, or
- * the announcement failed.
+ * the announcement failed (vring error, message too long).
  */
 struct rpfw_rpmsg_ept *rpfw_rpmsg_create_ept(struct rpfw_rpmsg *rp,
 					     const char *name, uint32_t addr,
 					     rpfw_rpmsg_cb cb, void *priv);
 
-/* Announce the destruction (named endpoints, when ready) and free the slot. */
+/* Announce the destruction (named endpoints, when ready) and free the
+ * slot; if no buffer is free the slot (and its address) stay taken until
+ * the announcement could be sent.  A creation still waiting is simply
+ * dropped. */
 void rpfw_rpmsg_destroy_ept(struct rpfw_rpmsg_ept *ept);
 
 /*

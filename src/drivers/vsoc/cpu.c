@@ -1313,7 +1313,16 @@ int vsoc_cpu_halt_info(struct vsoc_cpu *cpu, struct vsoc_cpu_halt *out)
 	return r;
 }
 
-int vsoc_cpu_send(struct vsoc_cpu *cpu, uint32_t word)
+/* @word waits in the inbox (the firmware has not read it yet). */
+static bool queued_locked(const struct vsoc_cpu *cpu, uint32_t word)
+{
+	for (unsigned i = 0; i < cpu->in_count; i++)
+		if (cpu->inbox[(cpu->in_head + i) % VSOC_MBOX_DEPTH] == word)
+			return true;
+	return false;
+}
+
+static int send_word(struct vsoc_cpu *cpu, uint32_t word, bool once)
 {
 	int st, r = 0;
 
@@ -1321,6 +1330,8 @@ int vsoc_cpu_send(struct vsoc_cpu *cpu, uint32_t word)
 	st = atomic_load(&cpu->state);
 	if (st != VSOC_ST_RUNNING && st != VSOC_ST_IDLE) {
 		r = -ENODEV;
+	} else if (once && queued_locked(cpu, word)) {
+		r = 0;
 	} else if (cpu->in_count == VSOC_MBOX_DEPTH) {
 		r = -EAGAIN;
 	} else {
@@ -1331,6 +1342,16 @@ int vsoc_cpu_send(struct vsoc_cpu *cpu, uint32_t word)
 	}
 	pthread_mutex_unlock(&cpu->lock);
 	return r;
+}
+
+int vsoc_cpu_send(struct vsoc_cpu *cpu, uint32_t word)
+{
+	return send_word(cpu, word, false);
+}
+
+int vsoc_cpu_send_once(struct vsoc_cpu *cpu, uint32_t word)
+{
+	return send_word(cpu, word, true);
 }
 
 uint32_t vsoc_cpu_rsc_table(struct vsoc_cpu *cpu)

@@ -137,6 +137,9 @@ int vsoc_cpu_halt_info(struct vsoc_cpu *cpu, struct vsoc_cpu_halt *out);
  * wakes an idle core.  Any thread, never blocks.  -EAGAIN if the queue is
  * full, -ENODEV if the core is not running. */
 int vsoc_cpu_send(struct vsoc_cpu *cpu, uint32_t word);
+/* The same, but a @word already waiting in the queue is not queued again
+ * (0): a doorbell says "look at the rings", and the firmware will. */
+int vsoc_cpu_send_once(struct vsoc_cpu *cpu, uint32_t word);
 
 /* The last value the firmware wrote to VSOC_MBOX_RSC_TABLE (or the
  * initial one). */

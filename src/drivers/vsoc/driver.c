@@ -354,14 +354,16 @@ static int op_get_loaded_table(struct rproc *rproc, void **table, size_t *len)
 }
 
 /*
- * Ring the doorbell.  A full queue means the firmware has 64 doorbells it
- * has not read yet; it looks at the rings when it reads them, so this one
- * carries no information it will miss.
+ * Ring the doorbell, unless the same one still waits in the mailbox: the
+ * firmware looks at the rings when it reads it, so a second one carries
+ * nothing, and a stream of sends would otherwise fill the mailbox with
+ * kicks (and shut out every other word).  A full queue means the firmware
+ * has 64 words it has not read yet; likewise nothing is lost.
  */
 static void op_kick(struct rproc *rproc, uint32_t notifyid)
 {
 	struct vsoc_core *c = core_of(rproc);
-	int ret = vsoc_cpu_send(c->cpu, notifyid);
+	int ret = vsoc_cpu_send_once(c->cpu, notifyid);
 
 	if (ret && ret != -EAGAIN)
 		vlog(RPROC_LOG_WARN, "%s: kick %u: %s", c->desc->name,
