@@ -47,6 +47,10 @@ struct rproc_subdev {
 	 * RPROC_NOTIFY_ALL ("look at every queue"): a doorbell rung while
 	 * start was returning found the subdevice not running yet. */
 	void (*notify)(struct rproc_subdev *sd, uint32_t notifyid);
+	/* 0, or the vendor resource type (128..512) this subdevice owns:
+	 * entries of that type are its business (rproc_vendor_entry()),
+	 * not handed to the driver's handle_vendor_rsc nor warned about. */
+	uint32_t vendor_type;
 
 	/* owned by the core */
 	struct rproc *rproc;

@@ -142,6 +142,8 @@ int __rproc_subdevs_prepare(struct rproc *rproc);
 int __rproc_subdevs_start(struct rproc *rproc);
 void __rproc_subdevs_stop(struct rproc *rproc, bool crashed);
 void __rproc_subdevs_unprepare(struct rproc *rproc);
+/* A subdevice owns vendor resource @type (lock held). */
+bool __rproc_subdevs_own_vendor(struct rproc *rproc, uint32_t type);
 
 /* ---- dump.c ---------------------------------------------------------------- */
 /* Take the dump the mode asks for, right after the remote was halted. */

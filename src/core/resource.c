@@ -517,6 +517,8 @@ static int table_register_entry(void *ctx, const struct rproc_rsc_entry *e)
 	}
 	default:
 		if (e->type >= RSC_VENDOR_START && e->type <= RSC_VENDOR_END) {
+			if (__rproc_subdevs_own_vendor(rproc, e->type))
+				return 0; /* rproc_vendor_entry() finds it */
 			ret = rproc_op_vendor_rsc(rproc, e->type, e->body,
 						  e->body_len);
 			if (ret < 0)

@@ -178,6 +178,14 @@ void __rproc_subdevs_unprepare(struct rproc *rproc)
 	unprepare_before(rproc, NULL);
 }
 
+bool __rproc_subdevs_own_vendor(struct rproc *rproc, uint32_t type)
+{
+	for (struct rproc_subdev *sd = rproc->subdevs; sd; sd = sd->next)
+		if (sd->vendor_type == type)
+			return true;
+	return false;
+}
+
 int rproc_notify(struct rproc *rproc, uint32_t notifyid)
 {
 	int ret = -ENOENT;

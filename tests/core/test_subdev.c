@@ -2,8 +2,10 @@
 /* Topic 5: subdevices in order, reverse on the way down, unwinding. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "common.h"
+#include "rproc/table.h"
 
 static void test_three_subdevs(void **state)
 {
@@ -178,12 +180,82 @@ static void test_start_failure_message(void **state)
 	fake_rm_dir(dir);
 }
 
+/* A subdevice that owns vendor type 200: the driver never sees those
+ * entries (type 201 it still does), and the subdevice finds the live body
+ * of each with rproc_vendor_entry() from its prepare. */
+struct owner {
+	struct rproc_subdev sd;
+	uint8_t *body[3];
+	size_t len[3];
+};
+
+static int owner_prepare(struct rproc_subdev *sd)
+{
+	struct owner *o = (struct owner *)sd;
+
+	for (unsigned i = 0; i < 3; i++)
+		o->body[i] = rproc_vendor_entry(sd->rproc, 200, i, &o->len[i]);
+	return 0;
+}
+
+static void test_vendor_owner(void **state)
+{
+	char *dir = fake_fw_dir();
+	struct owner o = {.sd = {.name = "owner",
+				 .prepare = owner_prepare,
+				 .vendor_type = 200}};
+	struct rproc_table_builder tb;
+	uint8_t table[256], img[512];
+	uint32_t v1[2] = {0x11, 0x12}, v2[3] = {0x21, 0x22, 0x23}, v3 = 0x31;
+	size_t tlen, len, dummy;
+	struct fake f;
+	struct rproc *r;
+
+	(void)state;
+	assert_int_equal(rproc_table_builder_init(&tb, table, sizeof(table), 3),
+			 0);
+	assert_int_equal(rproc_table_builder_add(&tb, 200, v1, sizeof(v1), NULL),
+			 0);
+	assert_int_equal(rproc_table_builder_add(&tb, 201, &v3, sizeof(v3), NULL),
+			 0);
+	assert_int_equal(rproc_table_builder_add(&tb, 200, v2, sizeof(v2), NULL),
+			 0);
+	assert_int_equal(rproc_table_builder_finish(&tb, &tlen), 0);
+	len = fake_image(img, sizeof(img), "vendor payload!", 16, table, tlen);
+	fake_write_file(dir, "v.bin", img, len);
+	fake_init(&f);
+	r = fake_rproc(&f, "vend", "v.bin", false, false);
+	assert_int_equal(rproc_subdev_add(r, &o.sd), 0);
+	assert_int_equal(rproc_add(r), 0);
+	assert_null(rproc_vendor_entry(r, 200, 0, &dummy)); /* no table yet */
+	assert_int_equal(rproc_boot(r), 0);
+	/* the driver saw 201 only */
+	assert_non_null(strstr(fake_log(&f), "vendor201"));
+	assert_null(strstr(fake_log(&f), "vendor200"));
+	/* the bodies in table order (len: up to the end of the table) */
+	assert_non_null(o.body[0]);
+	assert_non_null(o.body[1]);
+	assert_null(o.body[2]);
+	assert_true(o.len[0] >= sizeof(v1) && o.len[1] >= sizeof(v2));
+	assert_memory_equal(o.body[0], v1, sizeof(v1));
+	assert_memory_equal(o.body[1], v2, sizeof(v2));
+	/* live: in the installed table */
+	assert_ptr_equal(rproc_vendor_entry(r, 200, 1, &dummy), o.body[1]);
+	/* not a vendor type */
+	assert_null(rproc_vendor_entry(r, RSC_CARVEOUT, 0, &dummy));
+	assert_int_equal(rproc_shutdown(r), 0);
+	assert_null(rproc_vendor_entry(r, 200, 0, &dummy));
+	fake_fini(&f);
+	fake_rm_dir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_three_subdevs),
 		cmocka_unit_test(test_notify),
 		cmocka_unit_test(test_start_failure_message),
+		cmocka_unit_test(test_vendor_owner),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
