@@ -818,9 +818,16 @@ static void test_queue(void **state)
 		board_init(&b, a, 0);
 		/* sleeps in wfi with no interrupt enabled: nothing reads */
 		assert_int_equal(start(&b, PROG(vt_sleep, sleep_start)), 0);
-		for (unsigned i = 0; i < VSOC_MBOX_DEPTH; i++)
+		/* a doorbell still waiting is not queued twice (kicks)... */
+		assert_int_equal(vsoc_cpu_send_once(b.cpu, 0), 0);
+		assert_int_equal(vsoc_cpu_send_once(b.cpu, 0), 0);
+		/* ... but other words and plain sends are: the queue holds
+		 * 0 once, then 1..63 */
+		for (unsigned i = 1; i < VSOC_MBOX_DEPTH; i++)
 			assert_int_equal(vsoc_cpu_send(b.cpu, i), 0);
 		assert_int_equal(vsoc_cpu_send(b.cpu, 99), -EAGAIN);
+		assert_int_equal(vsoc_cpu_send_once(b.cpu, 5), 0); /* queued */
+		assert_int_equal(vsoc_cpu_send_once(b.cpu, 99), -EAGAIN);
 		assert_true(vsoc_cpu_running(b.cpu));
 		assert_int_equal(vsoc_cpu_stop(b.cpu), 0);
 		assert_int_equal(vsoc_cpu_send(b.cpu, 1), -ENODEV);
