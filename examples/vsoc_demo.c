@@ -9,8 +9,12 @@
  *      trace output, ping them through the mailbox;
  *   3. crash the m4 (a NULL function call three calls deep), watch it
  *      recover, and print gdb's backtrace from the coredump;
- *   4. detach from aon (it keeps running), attach again;
- *   5. shut everything down.
+ *   4. rpmsg with the rv: the echo firmware announces "rpmsg-echo" (name
+ *      service), the host echoes messages over four endpoints; the rv
+ *      crashes in the middle of the traffic, the senders get -ENOTCONN,
+ *      recovery brings the channel back;
+ *   5. detach from aon (it keeps running), attach again;
+ *   6. shut everything down.
  *
  * Usage: vsoc_demo [board.dtb [firmware-dir [dump-dir]]]
  */
@@ -28,6 +32,7 @@
 #include "rproc/coredump.h"
 #include "rproc/driver.h"
 #include "rproc/os.h"
+#include "rproc/rpmsg.h"
 #include "rproc/rproc.h"
 #include "rproc/vsoc.h"
 
@@ -194,6 +199,167 @@ static bool wait_file(const char *path, int ms)
 	return false;
 }
 
+/* ---- rpmsg ------------------------------------------------------------------ */
+
+struct bus_events {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct rpmsg_device *rdev;
+	uint32_t echo_addr;
+	int channels, downs, down_reason;
+};
+
+static void ev_up(void *ctx, struct rpmsg_device *rdev)
+{
+	struct bus_events *ev = ctx;
+
+	pthread_mutex_lock(&ev->lock);
+	ev->rdev = rdev;
+	pthread_mutex_unlock(&ev->lock);
+	printf("   rpmsg: vdev%u up: features 0x%x, mtu %zu bytes each way\n",
+	       rpmsg_device_index(rdev), (unsigned)rpmsg_device_features(rdev),
+	       rpmsg_device_mtu(rdev));
+}
+
+static void ev_down(void *ctx, struct rpmsg_device *rdev, int reason)
+{
+	struct bus_events *ev = ctx;
+
+	printf("   rpmsg: vdev%u down: %s\n", rpmsg_device_index(rdev),
+	       rproc_strerror(reason));
+	pthread_mutex_lock(&ev->lock);
+	ev->downs++;
+	ev->down_reason = reason;
+	pthread_cond_broadcast(&ev->cond);
+	pthread_mutex_unlock(&ev->lock);
+}
+
+static void ev_channel(void *ctx, struct rpmsg_device *rdev, const char *name,
+		       uint32_t addr)
+{
+	struct bus_events *ev = ctx;
+
+	(void)rdev;
+	printf("   rpmsg: the remote announced \"%s\" at address %u\n", name,
+	       (unsigned)addr);
+	pthread_mutex_lock(&ev->lock);
+	if (!strcmp(name, "rpmsg-echo"))
+		ev->echo_addr = addr;
+	ev->channels++;
+	pthread_cond_broadcast(&ev->cond);
+	pthread_mutex_unlock(&ev->lock);
+}
+
+static bool ev_wait(struct bus_events *ev, int *field, int value, int ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000 + 1;
+	pthread_mutex_lock(&ev->lock);
+	while (*field < value &&
+	       pthread_cond_timedwait(&ev->cond, &ev->lock, &ts) != ETIMEDOUT)
+		;
+	ms = *field >= value;
+	pthread_mutex_unlock(&ev->lock);
+	return ms;
+}
+
+struct echo_ept {
+	struct rpmsg_endpoint *ept;
+	pthread_t th;
+	int ret;
+	unsigned sent;
+	_Atomic unsigned echoed;
+};
+
+static int echo_rx(struct rpmsg_endpoint *ept, void *data, size_t len,
+		   uint32_t src, void *priv)
+{
+	struct echo_ept *e = priv;
+
+	(void)ept;
+	(void)data;
+	(void)len;
+	(void)src;
+	e->echoed++;
+	return 0;
+}
+
+static void *echo_sender(void *arg)
+{
+	struct echo_ept *e = arg;
+	char msg[64];
+
+	for (;;) {
+		int n = snprintf(msg, sizeof(msg), "message %u", e->sent);
+
+		e->ret = rpmsg_send(e->ept, msg, (size_t)n + 1);
+		if (e->ret)
+			break;
+		e->sent++;
+	}
+	return NULL;
+}
+
+static double secs(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	       (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* Step 4 on the rv, which runs echo-rv32.elf with @bus attached. */
+static void rpmsg_demo(struct rproc *rv, struct bus_events *ev)
+{
+	struct echo_ept e[4];
+	struct timespec t0, t1;
+	unsigned total = 0;
+
+	for (int i = 0; i < 4; i++) {
+		memset(&e[i], 0, sizeof(e[i]));
+		if (rpmsg_create_ept(ev->rdev, NULL, RPMSG_ADDR_ANY,
+				     ev->echo_addr, echo_rx, NULL, &e[i],
+				     &e[i].ept))
+			die("rpmsg endpoint", -ENOMEM, rv);
+	}
+	printf("   4 host endpoints (addresses %u..%u) echo through "
+	       "\"rpmsg-echo\"; let them run 200 ms ...\n",
+	       (unsigned)rpmsg_ept_addr(e[0].ept),
+	       (unsigned)rpmsg_ept_addr(e[3].ept));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < 4; i++)
+		pthread_create(&e[i].th, NULL, echo_sender, &e[i]);
+	usleep(200 * 1000);
+	printf("   ... and crash the rv (a store to an unmapped address in "
+	       "its mailbox interrupt)\n");
+	vsoc_mbox_send(rv, RPFW_WORD(RPFW_CMD_CRASH, 0));
+	for (int i = 0; i < 4; i++) {
+		pthread_join(e[i].th, NULL);
+		total += e[i].echoed;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("   %u messages echoed in %.2f s (%.0f round trips/s through the "
+	       "emulated RV32); every sender then got %s\n",
+	       total, secs(&t0, &t1), total / secs(&t0, &t1),
+	       rproc_strerror(e[0].ret));
+	for (int i = 0; i < 4; i++)
+		rpmsg_destroy_ept(e[i].ept);
+	if (!ev_wait(ev, &ev->channels, 2, 5000))
+		die("rpmsg after recovery", -ETIMEDOUT, rv);
+	print_state(rv);
+	if (rpmsg_create_ept(ev->rdev, NULL, RPMSG_ADDR_ANY, ev->echo_addr,
+			     echo_rx, NULL, &e[0], &e[0].ept))
+		die("rpmsg endpoint", -ENOMEM, rv);
+	e[0].echoed = 0;
+	for (unsigned i = 0; i < 100; i++)
+		rpmsg_send(e[0].ept, "again", 6);
+	for (int w = 0; w < 5000 && e[0].echoed < 100; w++)
+		usleep(1000);
+	printf("   after recovery: 100 messages sent, %u echoed\n",
+	       e[0].echoed);
+	rpmsg_destroy_ept(e[0].ept);
+}
+
 int main(int argc, char **argv)
 {
 	const char *dtb = argc > 1 ? argv[1] : DEMO_BOARD;
@@ -204,6 +370,14 @@ int main(int argc, char **argv)
 	struct rproc *m4, *rv, *aon;
 	struct inbox in[3];
 	char elf[4200], core[4200], fault[160];
+	static const struct rpmsg_bus_ops bus_ops = {
+		.device_up = ev_up,
+		.device_down = ev_down,
+		.channel_up = ev_channel,
+	};
+	struct bus_events ev = {.lock = PTHREAD_MUTEX_INITIALIZER,
+				.cond = PTHREAD_COND_INITIALIZER};
+	struct rproc_rpmsg *bus;
 	int ret;
 
 	if (argc > 3)
@@ -289,7 +463,21 @@ int main(int argc, char **argv)
 	printf("   coredump written: %s\n", core);
 	gdb_bt(elf, core);
 
-	step("4. detach from aon (it keeps running), attach again");
+	step("4. rpmsg: the echo firmware on the rv, a crash mid-traffic");
+	ret = rproc_ctl_stop(rv);
+	if (ret)
+		die("stop rv", ret, rv);
+	ret = rproc_rpmsg_attach(rv, &bus_ops, &ev, &bus);
+	if (ret)
+		die("rpmsg attach", ret, rv);
+	rproc_set_coredump(rv, RPROC_DUMP_DISABLED);
+	ret = rproc_set_firmware(rv, "echo-rv32.elf"); /* always-on: boots */
+	if (ret || !ev_wait(&ev, &ev.channels, 1, 5000))
+		die("boot echo-rv32.elf", ret ? ret : -ETIMEDOUT, rv);
+	print_state(rv);
+	rpmsg_demo(rv, &ev);
+
+	step("5. detach from aon (it keeps running), attach again");
 	ret = rproc_detach(aon);
 	if (ret)
 		die("detach", ret, aon);
@@ -301,7 +489,9 @@ int main(int argc, char **argv)
 	print_state(aon);
 	print_trace(aon);
 
-	step("5. shut down");
+	step("6. shut down");
+	rproc_ctl_stop(rv); /* the bus comes off an offline remote */
+	rproc_rpmsg_detach(bus);
 	vsoc_board_close(b);
 	printf("   all remotes stopped, board closed.\n");
 	return 0;
