@@ -1028,17 +1028,20 @@ void *rpmsg_get_tx_buffer(struct rpmsg_endpoint *ept, size_t *size,
 {
 	struct rpmsg_device *rdev = ept->rdev;
 	struct txb *b = NULL;
+	void *p = NULL;
 
 	bus_lock(rdev->bus);
-	if (tx_get(rdev, ept, ms_to_ns(timeout_ms), &b)) {
-		b = NULL;
-	} else {
+	if (!tx_get(rdev, ept, ms_to_ns(timeout_ms), &b)) {
 		b->user = true;
 		if (size)
 			*size = rdev->tx_size - HDR_LEN;
+		/* under the lock: a stop frees the txb array (the buffer
+		 * itself stays in the pool; send_nocopy then says
+		 * -ENOTCONN) */
+		p = b->buf + HDR_LEN;
 	}
 	bus_unlock(rdev->bus);
-	return b ? b->buf + HDR_LEN : NULL;
+	return p;
 }
 
 int rpmsg_send_nocopy(struct rpmsg_endpoint *ept, uint32_t dst, void *buf,
