@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The host side of the rpmsg tests' harness (harness.h): the driver, the
- * firmware image, the doorbell thread and the bus events. */
+/* The host side of the rpmsg tests' harness (harness.h): the native
+ * remote with the test firmware's image, and the bus events. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "rproc/os.h"
 #include "rproc/table.h"
 
 struct harness *H;
@@ -26,150 +27,9 @@ void h_event(struct harness *h)
 	pthread_cond_broadcast(&h->ev_cond);
 }
 
-static struct harness *h_of(struct rproc *rproc)
-{
-	return rproc_priv(rproc);
-}
-
-/* ---- the driver --------------------------------------------------------- */
-
-static void *h_da_to_va(struct rproc *rproc, uint64_t da, size_t len)
-{
-	struct harness *h = h_of(rproc);
-
-	if (da < FAKE_MEM_DA || len > H_MEM_SIZE ||
-	    da - FAKE_MEM_DA > H_MEM_SIZE - len)
-		return NULL;
-	return h->mem + (da - FAKE_MEM_DA);
-}
-
-static int h_da_to_pa(struct rproc *rproc, uint64_t da, size_t len,
-		      uint64_t *pa)
-{
-	if (!h_da_to_va(rproc, da, len))
-		return -EFAULT;
-	*pa = da - FAKE_MEM_DA + FAKE_MEM_PA;
-	return 0;
-}
-
-static int h_mem_alloc(struct rproc *rproc, struct rproc_resource *r)
-{
-	struct harness *h = h_of(rproc);
-	uint64_t len = (r->d.len + 4095) & ~4095ull;
-
-	if (h->alloc_next + len > H_MEM_SIZE / 2)
-		return -ENOMEM;
-	r->d.da = FAKE_MEM_DA + H_MEM_SIZE / 2 + h->alloc_next;
-	r->d.pa = r->d.da - FAKE_MEM_DA + FAKE_MEM_PA;
-	r->va = h->mem + (r->d.da - FAKE_MEM_DA);
-	h->alloc_next += len;
-	h->alloc_live++;
-	return 0;
-}
-
-static void h_mem_free(struct rproc *rproc, struct rproc_resource *r)
-{
-	struct harness *h = h_of(rproc);
-
-	(void)r;
-	if (--h->alloc_live == 0)
-		h->alloc_next = 0;
-}
-
-static void h_kick(struct rproc *rproc, uint32_t id)
-{
-	struct harness *h = h_of(rproc);
-
-	pthread_mutex_lock(&h->lock);
-	h->to_remote |= 1ull << (id & 63);
-	h->kicks++;
-	pthread_cond_broadcast(&h->cond);
-	pthread_mutex_unlock(&h->lock);
-}
-
-/* The host's interrupt thread: the remote's doorbells to rproc_notify().
- * A doorbell that finds no running subdevice (the remote rang while the
- * bus was still starting: the core drops those) is retried, so the tests
- * do not depend on that window. */
-static void *doorbell_main(void *arg)
-{
-	struct harness *h = arg;
-	uint64_t bits, retry = 0;
-
-	pthread_mutex_lock(&h->lock);
-	for (;;) {
-		while (!h->stop && !h->to_host && !retry)
-			pthread_cond_wait(&h->cond, &h->lock);
-		if (h->stop)
-			break;
-		bits = h->to_host | retry;
-		h->to_host = 0;
-		retry = 0;
-		pthread_mutex_unlock(&h->lock);
-		for (uint32_t id = 0; id < 64; id++)
-			if ((bits >> id) & 1 && rproc_notify(h->rproc, id)) {
-				retry |= 1ull << id;
-				usleep(1000);
-			}
-		pthread_mutex_lock(&h->lock);
-		if (retry)
-			h->enoent++;
-	}
-	pthread_mutex_unlock(&h->lock);
-	return NULL;
-}
-
-static int h_start(struct rproc *rproc, uint64_t boot)
-{
-	struct harness *h = h_of(rproc);
-
-	(void)boot;
-	if (h->cfg.raw)
-		return 0;
-	pthread_mutex_lock(&h->lock);
-	h->stop = false;
-	h->paused = false;
-	h->to_host = h->to_remote = 0;
-	h->threads = true;
-	pthread_mutex_unlock(&h->lock);
-	nr_start(h);
-	if (pthread_create(&h->doorbell, NULL, doorbell_main, h))
-		abort();
-	return 0;
-}
-
-static int h_stop(struct rproc *rproc)
-{
-	struct harness *h = h_of(rproc);
-
-	if (!h->threads)
-		return 0;
-	pthread_mutex_lock(&h->lock);
-	h->stop = true;
-	h->threads = false;
-	pthread_cond_broadcast(&h->cond);
-	pthread_mutex_unlock(&h->lock);
-	pthread_join(h->doorbell, NULL);
-	nr_stop(h);
-	return 0;
-}
-
-static const struct rproc_ops h_ops = {
-	.start = h_start,
-	.stop = h_stop,
-	.kick = h_kick,
-	.da_to_va = h_da_to_va,
-	.da_to_pa = h_da_to_pa,
-	.mem_alloc = h_mem_alloc,
-	.mem_free = h_mem_free,
-};
-
 void h_pause(struct harness *h, bool paused)
 {
-	pthread_mutex_lock(&h->lock);
-	h->paused = paused;
-	pthread_cond_broadcast(&h->cond);
-	pthread_mutex_unlock(&h->lock);
+	atomic_store(&h->paused, paused);
 }
 
 /* ---- bus events ------------------------------------------------------------ */
@@ -315,38 +175,37 @@ static size_t h_table(const struct h_cfg *cfg, uint8_t *buf, size_t cap)
 struct harness *h_new(const struct h_cfg *cfg)
 {
 	struct harness *h = calloc(1, sizeof(*h));
-	struct rproc_config rc;
-	uint8_t table[1024], img[2048];
-	size_t tlen, len;
+	struct rproc_native_config nc;
+	uint8_t table[1024];
+	size_t tlen;
 
 	if (!h)
 		abort();
 	H = h;
 	h->cfg = *cfg;
-	if (posix_memalign((void **)&h->mem, 4096, H_MEM_SIZE))
-		abort();
-	memset(h->mem, 0, H_MEM_SIZE);
-	pthread_mutex_init(&h->lock, NULL);
-	pthread_cond_init(&h->cond, NULL);
+	atomic_init(&h->paused, false);
 	pthread_mutex_init(&h->ev_lock, NULL);
 	pthread_cond_init(&h->ev_cond, NULL);
 
-	h->dir = fake_fw_dir();
-	tlen = h_table(cfg, table, sizeof(table));
-	len = fake_image(img, sizeof(img), "native remote!!", 16, table, tlen);
-	fake_write_file(h->dir, "rpmsg.fw", img, len);
-	h->table_off = 0x100 + 16; /* fake format: payload at 0x100 */
-
-	rproc_config_init(&rc);
-	rc.name = "rp";
-	rc.ops = &h_ops;
-	rc.fw_ops = &fake_fw_ops;
-	rc.firmware = "rpmsg.fw";
-	rc.always_on = false;
-	rc.priv = h;
-	if (rproc_alloc(&rc, &h->rproc))
+	strcpy(h->dir, "/tmp/rproc-rpmsg-XXXXXX");
+	if (!mkdtemp(h->dir) || rproc_os_fw_set_search_path(h->dir))
 		abort();
-	h->f.rproc = h->rproc;
+	tlen = h_table(cfg, table, sizeof(table));
+	if (rproc_native_image_write(h->dir, "rpmsg.fw", "rpmsg-test", table,
+				     tlen))
+		abort();
+
+	h->entry = (struct rproc_native_entry){"rpmsg-test", h_firmware, h};
+	rproc_native_config_init(&nc);
+	nc.name = "rp";
+	nc.firmware = "rpmsg.fw";
+	nc.polled = cfg->raw;
+	nc.entries = &h->entry;
+	nc.nentries = 1;
+	nc.priv = h;
+	if (rproc_native_create(&nc, &h->nr))
+		abort();
+	h->rproc = rproc_native_rproc(h->nr);
 	rproc_set_coredump(h->rproc, RPROC_DUMP_DISABLED);
 	if (rproc_rpmsg_attach(h->rproc, &h_bus_ops, h, &h->bus))
 		abort();
@@ -402,18 +261,19 @@ const char *h_last_error(struct harness *h)
 
 void h_free(struct harness *h)
 {
+	char path[128];
+
 	while (rproc_power_count(h->rproc))
 		if (rproc_shutdown(h->rproc))
 			break;
-	rproc_rpmsg_detach(h->bus);
 	rproc_del(h->rproc);
-	rproc_destroy(h->rproc);
-	fake_rm_dir(h->dir);
-	pthread_mutex_destroy(&h->lock);
-	pthread_cond_destroy(&h->cond);
+	rproc_rpmsg_detach(h->bus);
+	rproc_native_destroy(h->nr);
+	snprintf(path, sizeof(path), "%s/rpmsg.fw", h->dir);
+	unlink(path);
+	rmdir(h->dir);
 	pthread_mutex_destroy(&h->ev_lock);
 	pthread_cond_destroy(&h->ev_cond);
-	free(h->mem);
 	free(h);
 	if (H == h)
 		H = NULL;

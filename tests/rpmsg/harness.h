@@ -1,22 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The rpmsg bus tests' harness: a remote processor over host memory whose
- * "firmware" is the firmware library's rpmsg stack (firmware/lib/rpmsg.c,
- * vring.c) running in a native remote thread (native_remote.c).
+ * The rpmsg bus tests' harness: a native remote (rproc/native.h, the
+ * library in src/drivers/native) whose firmware is the firmware library's
+ * rpmsg stack (firmware/lib/rpmsg.c, vring.c) running the test
+ * application of native_remote.c on the remote thread.
  *
- * Driver: a 2 MiB window of host memory, device addresses at FAKE_MEM_DA,
- * bus addresses at FAKE_MEM_PA (so descriptors carry addresses the remote
- * must translate), carveouts without a fixed pa allocated from the upper
- * half.  The firmware image is the fake format (tests/common/fake.c) with a
- * resource table: the "vdev0buffer" carveout and one rpmsg vdev with two
- * rings the core places, features and config from struct h_cfg.
- *
- * Doorbells: the driver's kick op sets the notify id's bit for the remote
- * thread and wakes it; the remote's rpfw_port_notify() sets a bit for the
- * doorbell thread (the host's "interrupt thread"), which calls
- * rproc_notify().  Both threads start at the driver's start op and are
- * joined at its stop op.  In raw mode (hostile tests) there are no threads:
- * the test writes into the rings itself and calls rproc_notify().
+ * The native remote's defaults: a 2 MiB window, device addresses at
+ * RPROC_NATIVE_DA, bus addresses at RPROC_NATIVE_PA (so descriptors carry
+ * addresses the remote must translate), carveouts without a fixed pa
+ * allocated from the upper half, doorbells both ways with the host's
+ * doorbell thread calling rproc_notify().  The firmware image is a native
+ * image naming the entry "rpmsg-test", with a resource table: the
+ * "vdev0buffer" carveout and one rpmsg vdev with two rings the core
+ * places, features and config from struct h_cfg.  In raw mode (hostile
+ * tests) the remote is polled and nobody runs the entry: the test writes
+ * into the rings itself and calls rproc_notify().
  *
  * The remote application: "rpmsg-echo" sends each message back to its
  * source (in order; when the host has no free buffer it holds the message
@@ -27,13 +25,13 @@
 #define RPMSG_TEST_HARNESS_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "fake.h"
+#include "rproc/native.h"
 #include "rproc/rpmsg.h"
-
-#define H_MEM_SIZE (2u * 1024 * 1024)
+#include "rproc/subdev.h"
 
 struct h_cfg {
 	uint32_t dfeatures;  /* default NS | BUFSZ */
@@ -43,9 +41,9 @@ struct h_cfg {
 	uint32_t align;	     /* default 4096 */
 	uint32_t pool_len;   /* vdev0buffer bytes; default 64 KiB */
 	bool no_pool;	     /* no vdev0buffer carveout */
-	bool raw;	     /* no native remote */
+	bool raw;	     /* polled remote, no firmware running */
 	/* vdevs in the table (default 1, id 7); each rpmsg one gets its
-	 * "vdev<N>buffer" before it (the native remote serves the first) */
+	 * "vdev<N>buffer" before it (the firmware serves vdev0) */
 	unsigned nvdev;
 	uint32_t vdev_id[2];
 };
@@ -58,27 +56,14 @@ enum {
 };
 
 struct harness {
-	struct fake f; /* first: the fake format uses rproc_priv() as one */
 	struct h_cfg cfg;
-	char *dir;
+	char dir[64];
+	struct rproc_native_entry entry; /* the firmware (native_remote.c) */
+	struct rproc_native *nr;
 	struct rproc *rproc;
 	struct rproc_rpmsg *bus;
-	uint8_t *mem;
-	uint64_t alloc_next;
-	int alloc_live;
-	uint32_t table_off; /* where the table is loaded in mem */
-
-	/* doorbells and the threads (lock) */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	uint64_t to_remote; /* notify ids kicked, for the remote */
-	uint64_t to_host;   /* notify ids the remote rang */
-	bool threads;
-	bool stop;
-	bool paused; /* the remote ignores doorbells meanwhile */
-	unsigned kicks;
-	pthread_t doorbell;
-	unsigned enoent; /* rproc_notify() found no listener (retried) */
+	atomic_bool paused; /* the remote ignores doorbells meanwhile (until
+			       it stops: each start clears it) */
 
 	/* events (ev_lock; ev_cond broadcast at each) */
 	pthread_mutex_t ev_lock;
@@ -97,8 +82,6 @@ struct harness {
 			      uint32_t addr);
 	void (*on_device_down)(struct harness *h, int reason);
 	void *test; /* the test's */
-
-	void *nr; /* native remote state (native_remote.c) */
 };
 
 extern struct harness *H; /* the one remote of the running test */
@@ -166,8 +149,8 @@ static inline uint32_t h_rand(uint32_t *s)
 
 uint64_t h_now_ms(void);
 
-/* The native remote (native_remote.c). */
-void nr_start(struct harness *h);
-void nr_stop(struct harness *h);
+/* The firmware (native_remote.c): the native remote's entry, @arg the
+ * harness. */
+int h_firmware(struct rproc_native *nr, void *arg);
 
 #endif /* RPMSG_TEST_HARNESS_H */

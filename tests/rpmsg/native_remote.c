@@ -1,21 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The native remote of the rpmsg tests (harness.h): the firmware library's
- * rpmsg stack in a thread, over the harness's memory, as firmware runs it
- * on a remote core.  Everything the remote side does is in this file and in
- * firmware/lib (tsan.supp names them: their races with the host are the
- * shared-memory ring protocol, ordered by fences TSan does not model).
+ * The firmware of the rpmsg tests (harness.h): the entry function the
+ * native remote runs on its remote thread, the firmware library's rpmsg
+ * stack with the test application, as firmware runs it on a remote core.
+ * Everything the remote side does is in this file and in firmware/lib
+ * (tsan.supp names them: their races with the host are the shared-memory
+ * ring protocol, ordered by fences TSan does not model).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
 #include "rpfw/rpmsg.h"
-#include "rpfw/rpmsg_port.h"
 
 #define BACKLOG 512
+#define WAKE_NS 5000000 /* a timed wait: DRIVER_OK, and the backlog */
+#define PAUSE_US 200
 
 /* A message the host had no buffer for yet. */
 struct pending {
@@ -35,32 +37,6 @@ struct nr {
 	unsigned head, n;
 	bool ready;
 };
-
-/* ---- port hooks (rpfw/rpmsg_port.h, host defaults) ---------------------- */
-
-void rpfw_port_notify(void *port, uint32_t notifyid)
-{
-	struct harness *h = port;
-
-	pthread_mutex_lock(&h->lock);
-	h->to_host |= 1ull << (notifyid & 63);
-	pthread_cond_broadcast(&h->cond);
-	pthread_mutex_unlock(&h->lock);
-}
-
-void *rpfw_port_da_to_va(void *port, uint32_t da)
-{
-	struct harness *h = port;
-
-	if (da < FAKE_MEM_DA || da - FAKE_MEM_DA >= H_MEM_SIZE)
-		return NULL;
-	return h->mem + (da - FAKE_MEM_DA);
-}
-
-void rpfw_port_idle(void)
-{
-	usleep(100);
-}
 
 /* ---- the application ---------------------------------------------------- */
 
@@ -186,39 +162,20 @@ static void ns_cb(struct rpfw_rpmsg_ept *ept, void *data, uint32_t len,
 	pthread_mutex_unlock(&h->ev_lock);
 }
 
-/* The vdev and carveout bodies in the installed table. */
-static void find_table(struct harness *h, void **vdev, void **shm)
+/* Idle until asked to stop (a remote whose set-up failed). */
+static int idle(struct rproc_native *native)
 {
-	uint8_t *t = h->mem + h->table_off;
-	uint32_t num, off, type, i;
-
-	*vdev = *shm = NULL;
-	memcpy(&num, t + 4, 4);
-	for (i = 0; i < num; i++) {
-		memcpy(&off, t + 16 + 4 * i, 4);
-		memcpy(&type, t + off, 4);
-		/* the first of each: vdev0buffer, vdev0 */
-		if (type == RSC_VDEV && !*vdev)
-			*vdev = t + off + 4;
-		else if (type == RSC_CARVEOUT && !*shm)
-			*shm = t + off + 4;
-	}
+	while (rproc_native_wait(native, -1) != -ESHUTDOWN)
+		rproc_native_doorbells(native);
+	return 0;
 }
 
-static void *remote_main(void *arg)
+static void run(struct nr *nr, struct rproc_native *native)
 {
-	struct nr *nr = arg;
 	struct harness *h = nr->h;
-	static struct fw_rsc_carveout none;
-	void *vdev, *shm;
 	uint64_t bits;
 	int ret;
 
-	find_table(h, &vdev, &shm);
-	if (!vdev || rpfw_rpmsg_init(&nr->rp, vdev, shm ? shm : &none, h)) {
-		remote_error(h);
-		return NULL;
-	}
 	nr->echo = rpfw_rpmsg_create_ept(&nr->rp, "rpmsg-echo", RPMSG_ADDR_ANY,
 					 echo_cb, nr);
 	nr->cmd = rpfw_rpmsg_create_ept(&nr->rp, "rpmsg-cmd", RPMSG_ADDR_ANY,
@@ -227,68 +184,56 @@ static void *remote_main(void *arg)
 	if (!nr->echo || !nr->cmd || !nr->ns)
 		remote_error(h);
 
-	pthread_mutex_lock(&h->lock);
-	for (;;) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 5 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		/* a timed wait: waiting for DRIVER_OK, and the backlog */
-		while (!h->stop && (h->paused || !h->to_remote) &&
-		       !pthread_cond_timedwait(&h->cond, &h->lock, &ts))
-			;
-		if (h->stop)
-			break;
-		if (h->paused)
+	while (rproc_native_wait(native, WAKE_NS) != -ESHUTDOWN) {
+		/* paused: doorbells stay pending until it goes on */
+		if (atomic_load(&h->paused)) {
+			usleep(PAUSE_US);
 			continue;
-		bits = h->to_remote;
-		h->to_remote = 0;
-		pthread_mutex_unlock(&h->lock);
+		}
+		bits = rproc_native_doorbells(native);
 		if (!nr->ready) {
 			ret = rpfw_rpmsg_ready(&nr->rp);
 			if (ret < 0)
 				remote_error(h);
 			nr->ready = ret == 1;
 		}
-		for (uint32_t id = 0; nr->ready && id < 64; id++)
-			if ((bits >> id) & 1) {
-				ret = rpfw_rpmsg_notified(&nr->rp, id);
-				if (ret < 0 && ret != RPFW_ENOENT)
-					remote_error(h);
-			}
+		for (uint32_t id = 0; nr->ready && id < 64; id++) {
+			if (!((bits >> id) & 1))
+				continue;
+			/* ids past the bitmap: look at everything */
+			ret = id == RPROC_NATIVE_BELL_ALL
+				      ? rpfw_rpmsg_poll(&nr->rp)
+				      : rpfw_rpmsg_notified(&nr->rp, id);
+			if (ret < 0 && ret != RPFW_ENOENT)
+				remote_error(h);
+		}
 		if (nr->ready)
 			flush(nr);
-		pthread_mutex_lock(&h->lock);
 	}
-	pthread_mutex_unlock(&h->lock);
-	for (; nr->n; nr->n--) {
-		free(nr->q[nr->head].heap);
-		nr->head = (nr->head + 1) % BACKLOG;
-	}
-	return NULL;
 }
 
-static pthread_t remote_thread;
-
-void nr_start(struct harness *h)
+int h_firmware(struct rproc_native *native, void *arg)
 {
+	struct harness *h = arg;
 	struct nr *nr = calloc(1, sizeof(*nr));
 
 	if (!nr)
 		abort();
 	nr->h = h;
-	h->nr = nr;
-	if (pthread_create(&remote_thread, NULL, remote_main, nr))
-		abort();
-}
-
-void nr_stop(struct harness *h)
-{
-	pthread_join(remote_thread, NULL);
-	free(h->nr);
-	h->nr = NULL;
+	/* a pause lasts until the remote stops (h_pause()) */
+	atomic_store(&h->paused, false);
+	/* the first rpmsg vdev and its pool (a table without them is a
+	 * remote that cannot talk: it idles) */
+	if (rproc_native_rpmsg_init(native, &nr->rp, 0)) {
+		remote_error(h);
+		free(nr);
+		return idle(native);
+	}
+	run(nr, native);
+	for (; nr->n; nr->n--) {
+		free(nr->q[nr->head].heap);
+		nr->head = (nr->head + 1) % BACKLOG;
+	}
+	free(nr);
+	return 0;
 }

@@ -265,6 +265,7 @@ static void *churn_main(void *arg)
 static void test_crash_traffic(void **state)
 {
 	struct harness *h = *state;
+	struct rproc_native_stats ns;
 	static struct churn c;
 
 	c = (struct churn){.h = h};
@@ -313,11 +314,11 @@ static void test_crash_traffic(void **state)
 	}
 	check_back(h, 6); /* with the churn still going */
 	churn_stop();
-	pthread_mutex_lock(&h->lock);
+	rproc_native_get_stats(h->nr, &ns);
 	print_message("5 crashes under traffic; %u endpoint create/destroy "
-		      "cycles meanwhile; %u lost doorbells retried\n",
-		      c.cycles, h->enoent);
-	pthread_mutex_unlock(&h->lock);
+		      "cycles meanwhile; %llu doorbells while nobody "
+		      "listened\n",
+		      c.cycles, (unsigned long long)ns.unheard);
 	assert_int_equal(rproc_crash_count(h->rproc), 5);
 }
 

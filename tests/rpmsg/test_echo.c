@@ -254,6 +254,7 @@ static void test_echo_many(void **state)
 	pthread_t th[N_THREADS];
 	uint32_t rnd = 0x12345678;
 	struct rpmsg_device_stats st;
+	struct rproc_native_stats ns;
 	uint64_t t0;
 
 	assert_non_null(p);
@@ -293,8 +294,12 @@ static void test_echo_many(void **state)
 		assert_int_equal((uintptr_t)fails, 0);
 	}
 	assert_true(H_WAIT(h, atomic_load(&p->total) == N_MSG, 30000));
-	print_message("10000 echoes over %d endpoints in %llu ms (%u kicks)\n",
-		      N_EPT, (unsigned long long)(h_now_ms() - t0), h->kicks);
+	rproc_native_get_stats(h->nr, &ns);
+	print_message("10000 echoes over %d endpoints in %llu ms (%llu kicks, "
+		      "%llu doorbells)\n",
+		      N_EPT, (unsigned long long)(h_now_ms() - t0),
+		      (unsigned long long)ns.kicks,
+		      (unsigned long long)ns.doorbells);
 	assert_int_equal(atomic_load(&p->bad), 0);
 	for (unsigned e = 0; e < N_EPT; e++)
 		assert_int_equal(atomic_load(&p->got[e]), p->count[e]);

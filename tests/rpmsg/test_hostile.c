@@ -8,8 +8,9 @@
  * back to the ring.  Used-ring garbage on either ring takes the device
  * down with -EPROTO (unbind, device_down, senders -ENOTCONN), and the next
  * boot brings it back.  Then a seeded fuzz loop.  Never a crash: run it
- * under ASan (the pool and rings are inside one heap block, the bus's
- * bookkeeping is exact-size heap blocks).
+ * under ASan (the pool and rings are inside the native remote's window,
+ * between two PROT_NONE guard pages; the bus's bookkeeping is exact-size
+ * heap blocks).
  */
 #include <setjmp.h>
 #include <stdarg.h>

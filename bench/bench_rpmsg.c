@@ -1,0 +1,1046 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Messaging benchmarks: the host's rpmsg bus (src/rpmsg) against the
+ * firmware library's rpmsg stack (firmware/lib) on a native remote in
+ * polled mode (rproc/native.h), each figure against a baseline measured
+ * in the same run, interleaved, several rounds (docs/native.md):
+ *
+ *   <t>.rt_16B_ns        16-byte echo round trip, host and remote polling
+ *                        on two pinned CPUs (host: send, then poll until
+ *                        the echo is in; remote: poll, echo each message),
+ *                        median of each round's samples, vs a raw
+ *                        cache-line ping-pong between the same two CPUs
+ *                        (one line each way), measured right before in
+ *                        the same round; ratio: the median of the rounds'
+ *                        ratios (and _ratio_min/_max);
+ *   <t>.rt_16B_p99_ns    the same, 99th percentile;
+ *   <t>.oneway_16B_*     one-way throughput (host sends as fast as the
+ *                        ring lets it, the remote only counts): msg/s and
+ *                        MB/s of payload, vs a raw single-producer ring of
+ *                        16-byte slots (release/acquire indices, the
+ *                        consumer drains in batches) between the CPUs;
+ *   <t>.oneway_496B_*    the same with 496-byte payloads (a full 512-byte
+ *                        buffer), vs memcpy of 496 bytes on one CPU;
+ *   <t>.insn_per_msg_16B instructions per 16-byte message, both ends on
+ *                        one thread (--loop, run under callgrind by
+ *                        scripts/bench), vs the goal of 200.  A message is
+ *                        the host's send (take a buffer, copy, post,
+ *                        decide on and ring the kick), the remote's
+ *                        receive (pop, check, call the endpoint, which
+ *                        reads the payload) and the buffer's return (the
+ *                        remote pushes it to the used ring; the host
+ *                        reclaims it when it next needs one).  Sent in
+ *                        bursts of 16, each drained by one remote poll;
+ *                        _batch1: one at a time; _echo: the remote sends
+ *                        each back and the host receives it (and re-posts
+ *                        the buffer), per message = per round trip / 2.
+ *
+ * Usage:
+ *   bench_rpmsg [--callgrind FILE]... [results.json]
+ *   bench_rpmsg --loop <transport> <oneway|echo> <messages> <batch>
+ * The first runs the cross-core figures and adds the instruction counts
+ * of callgrind output files made by the second (run as
+ *   valgrind --tool=callgrind --toggle-collect='bench_loop*' \
+ *            --callgrind-out-file=FILE bench_rpmsg --loop rpmsg oneway 20000 16
+ * the file's "cmd:" line says what was measured).
+ *
+ * Transports: struct xport_ops below.  rpmsg is the only one yet; the
+ * "link" transport (include/rproc/link.h) fills one more and gets every
+ * figure, named "link.*".
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench_util.h"
+#include "rpfw/rpmsg.h"
+#include "rproc/native.h"
+#include "rproc/os.h"
+#include "rproc/rpmsg.h"
+
+#define ROUNDS 7
+#define RT_SAMPLES 20000
+#define TPUT_16 300000 /* one-way messages per round */
+#define TPUT_496 150000
+#define RING_16 3000000	   /* raw ring messages per round */
+#define MEMCPY_496 1000000 /* memcpy calls per round */
+#define RING_SLOTS 128	   /* = the rpmsg rings' entries */
+#define INSN_GOAL 200
+#define SPIN_LIMIT_NS 10e9 /* a wedged peer fails the run */
+
+/* ---- a transport under test ------------------------------------------------ */
+
+struct xport;
+
+/*
+ * Everything the figures need from a transport, polled on both sides.
+ * Hot-path calls: send (host), host_poll (host: count what arrived in
+ * x->host_rx), remote_poll (remote: count in x->remote_rx, echo each back
+ * when x->echo).  The remote side runs on the native remote's entry
+ * (remote_open once per boot), on the remote's pinned thread, or on the
+ * caller's thread in --loop mode.
+ *
+ * ---- To add a transport (the "link" one, include/rproc/link.h): write
+ * the functions, fill a struct xport_ops, and add it to transports[]. ----
+ */
+struct xport_ops {
+	const char *name; /* the figures' prefix */
+	/* the firmware's resource table */
+	int (*table)(void *buf, size_t cap, size_t *len);
+	/* host: before rproc_add (subdevices), after boot, at the end */
+	int (*host_attach)(struct xport *x);
+	int (*host_open)(struct xport *x);
+	void (*host_close)(struct xport *x);
+	void (*host_detach)(struct xport *x);
+	/* remote: its set-up after each start, on the remote's thread */
+	int (*remote_open)(struct xport *x);
+	/* host: send @len bytes to the remote: 0 or -EAGAIN (no room) */
+	int (*send)(struct xport *x, const void *data, size_t len);
+	void (*host_poll)(struct xport *x);
+	void (*remote_poll)(struct xport *x);
+};
+
+struct xport {
+	const struct xport_ops *ops;
+	struct rproc_native *nr;
+	struct rproc *rproc;
+	void *host, *remote; /* the transport's state */
+	uint64_t host_rx;    /* host thread only */
+	/* remote thread only (published below for the host) */
+	alignas(64) uint64_t remote_rx;
+	uint64_t remote_sum; /* bytes looked at */
+	uint64_t remote_err;
+	bool echo;
+};
+
+/* ---- rpmsg ------------------------------------------------------------------ */
+
+#define RPMSG_REMOTE_ADDR 1024
+
+struct rpmsg_host {
+	struct rproc_rpmsg *bus;
+	struct rpmsg_endpoint *ept;
+};
+
+struct rpmsg_remote {
+	struct rpfw_rpmsg rp;
+	struct rpfw_rpmsg_ept *ept;
+};
+
+/* 256 buffers of 512 bytes (128 each way), as the peers were measured
+ * (../shared/notes/benchmarking.md); event idx negotiated: kicks only
+ * when the other side asked for one. */
+static int rpmsg_x_table(void *buf, size_t cap, size_t *len)
+{
+	struct rproc_native_rpmsg_desc d;
+
+	rproc_native_rpmsg_desc_init(&d);
+	d.dfeatures =
+		(1u << VIRTIO_RPMSG_F_NS) | (1u << VIRTIO_RING_F_EVENT_IDX);
+	d.num = RING_SLOTS;
+	d.pool_len = 2 * RING_SLOTS * 512;
+	return rproc_native_rpmsg_table(buf, cap, &d, len);
+}
+
+static int rpmsg_x_host_rx(struct rpmsg_endpoint *ept, void *data, size_t len,
+			   uint32_t src, void *priv)
+{
+	struct xport *x = priv;
+
+	(void)ept;
+	(void)data;
+	(void)len;
+	(void)src;
+	x->host_rx++;
+	return 0;
+}
+
+static int rpmsg_x_host_attach(struct xport *x)
+{
+	static const struct rpmsg_bus_ops no_events;
+	struct rpmsg_host *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	x->host = h;
+	return rproc_rpmsg_attach(x->rproc, &no_events, NULL, &h->bus);
+}
+
+static int rpmsg_x_host_open(struct xport *x)
+{
+	struct rpmsg_host *h = x->host;
+	struct rpmsg_device *rdev = rproc_rpmsg_device(h->bus, 0);
+
+	if (!rdev)
+		return -ENODEV;
+	return rpmsg_create_ept(rdev, NULL, RPMSG_ADDR_ANY, RPMSG_REMOTE_ADDR,
+				rpmsg_x_host_rx, NULL, x, &h->ept);
+}
+
+static void rpmsg_x_host_close(struct xport *x)
+{
+	struct rpmsg_host *h = x->host;
+
+	rpmsg_destroy_ept(h->ept);
+	h->ept = NULL;
+}
+
+static void rpmsg_x_host_detach(struct xport *x)
+{
+	struct rpmsg_host *h = x->host;
+
+	rproc_rpmsg_detach(h->bus);
+	free(h);
+	x->host = NULL;
+}
+
+static void rpmsg_x_remote_rx(struct rpfw_rpmsg_ept *ept, void *data,
+			      uint32_t len, uint32_t src, void *priv)
+{
+	struct xport *x = priv;
+
+	x->remote_rx++;
+	x->remote_sum += *(const volatile uint8_t *)data;
+	if (x->echo && rpfw_rpmsg_send(ept, src, data, len))
+		x->remote_err++;
+}
+
+static int rpmsg_x_remote_open(struct xport *x)
+{
+	struct rpmsg_remote *r = x->remote;
+	int ret;
+
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		x->remote = r;
+	}
+	ret = rproc_native_rpmsg_init(x->nr, &r->rp, 0);
+	if (ret)
+		return ret;
+	r->ept = rpfw_rpmsg_create_ept(&r->rp, NULL, RPMSG_REMOTE_ADDR,
+				       rpmsg_x_remote_rx, x);
+	if (!r->ept)
+		return -ENOSPC;
+	ret = rproc_native_rpmsg_wait_ready(x->nr, &r->rp);
+	return ret == 1 ? 0 : ret < 0 ? ret : -EIO;
+}
+
+static int rpmsg_x_send(struct xport *x, const void *data, size_t len)
+{
+	return rpmsg_trysend(((struct rpmsg_host *)x->host)->ept,
+			     RPMSG_REMOTE_ADDR, data, len);
+}
+
+static void rpmsg_x_host_poll(struct xport *x)
+{
+	rproc_rpmsg_poll(((struct rpmsg_host *)x->host)->bus);
+}
+
+static void rpmsg_x_remote_poll(struct xport *x)
+{
+	rpfw_rpmsg_poll(&((struct rpmsg_remote *)x->remote)->rp);
+}
+
+static const struct xport_ops rpmsg_xport = {
+	.name = "rpmsg",
+	.table = rpmsg_x_table,
+	.host_attach = rpmsg_x_host_attach,
+	.host_open = rpmsg_x_host_open,
+	.host_close = rpmsg_x_host_close,
+	.host_detach = rpmsg_x_host_detach,
+	.remote_open = rpmsg_x_remote_open,
+	.send = rpmsg_x_send,
+	.host_poll = rpmsg_x_host_poll,
+	.remote_poll = rpmsg_x_remote_poll,
+};
+
+/* ---- the "link" transport goes here (include/rproc/link.h) ---------------- */
+
+static const struct xport_ops *const transports[] = {
+	&rpmsg_xport,
+	/* &link_xport, */
+};
+
+/* ---- the run: a polled native remote, the remote's thread, phases ---------- */
+
+enum phase {
+	PH_START, /* the remote is setting up */
+	PH_IDLE,
+	PH_PINGPONG, /* raw cache-line ping-pong */
+	PH_RING,     /* raw 16-byte ring, consumer */
+	PH_ECHO,     /* transport: receive and echo */
+	PH_SINK,     /* transport: receive and count */
+	PH_FAILED,   /* remote_open failed */
+};
+
+struct raw_ring {
+	alignas(64) atomic_uint head; /* producer (host) */
+	alignas(64) atomic_uint tail; /* consumer (remote) */
+	alignas(64) uint8_t slot[RING_SLOTS][16];
+};
+
+struct bench {
+	char dir[64];
+	struct xport x;
+	struct rproc_native *nr;
+	pthread_t remote_thread;
+	int cpu[2]; /* host, remote; -1: not pinned */
+	/* host -> remote: what to do; remote -> host: doing it */
+	alignas(64) atomic_int phase;
+	alignas(64) atomic_int ack;
+	alignas(64) atomic_uint_fast64_t remote_seen; /* x.remote_rx */
+	alignas(64) atomic_uint_fast64_t ping;
+	alignas(64) atomic_uint_fast64_t pong;
+	struct raw_ring ring;
+	uint64_t ring_sum;
+};
+
+static void fail(const char *what, int err)
+{
+	fprintf(stderr, "bench_rpmsg: %s: %s\n", what, rproc_strerror(err));
+	exit(1);
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+/* A spin that gives up (and fails the run) after SPIN_LIMIT_NS: the
+ * clock is read every 2^16 turns only. */
+#define SPIN_UNTIL(cond, what)                                                 \
+	do {                                                                   \
+		double t0_ = 0;                                                \
+		for (uint32_t n_ = 1; !(cond); n_++)                           \
+			if (!(n_ & 0xFFFF)) {                                  \
+				double now_ = bench_now_ns();                  \
+				if (!t0_)                                      \
+					t0_ = now_;                            \
+				else if (now_ - t0_ > SPIN_LIMIT_NS)           \
+					fail(what, -ETIMEDOUT);                \
+			}                                                      \
+	} while (0)
+
+static int pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+/* The first two CPUs we may run on. */
+static int pick_cpus(int cpu[2])
+{
+	cpu_set_t set;
+	int n = 0;
+
+	cpu[0] = cpu[1] = -1;
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 0;
+	for (int c = 0; c < CPU_SETSIZE && n < 2; c++)
+		if (CPU_ISSET(c, &set))
+			cpu[n++] = c;
+	return n;
+}
+
+/* ---- the remote's side ------------------------------------------------------ */
+
+static void raw_pong(struct bench *b)
+{
+	uint64_t seen = atomic_load_explicit(&b->ping, memory_order_relaxed);
+
+	while (atomic_load_explicit(&b->phase, memory_order_relaxed) ==
+	       PH_PINGPONG) {
+		uint64_t v =
+			atomic_load_explicit(&b->ping, memory_order_acquire);
+
+		if (v != seen) {
+			seen = v;
+			atomic_store_explicit(&b->pong, v,
+					      memory_order_release);
+		}
+	}
+}
+
+static void raw_ring_consume(struct bench *b)
+{
+	struct raw_ring *r = &b->ring;
+	unsigned tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	uint8_t msg[16];
+
+	while (atomic_load_explicit(&b->phase, memory_order_relaxed) ==
+	       PH_RING) {
+		unsigned head =
+			atomic_load_explicit(&r->head, memory_order_acquire);
+
+		if (head == tail)
+			continue;
+		/* drain the batch, then one release of the index */
+		for (; tail != head; tail++) {
+			memcpy(msg, r->slot[tail % RING_SLOTS], sizeof(msg));
+			b->ring_sum += msg[0];
+		}
+		atomic_store_explicit(&r->tail, tail, memory_order_release);
+	}
+}
+
+/* The firmware: set the transport up, then do what the phase says. */
+static int bench_fw(struct rproc_native *nr, void *arg)
+{
+	struct bench *b = arg;
+	struct xport *x = &b->x;
+	uint64_t seen = x->remote_rx;
+	int ret = x->ops->remote_open(x);
+
+	if (ret) {
+		fprintf(stderr, "bench_rpmsg: remote set-up: %s\n",
+			rproc_strerror(ret));
+		atomic_store(&b->ack, PH_FAILED);
+		while (!rproc_native_stopping(nr))
+			usleep(1000);
+		return 0;
+	}
+	while (!rproc_native_stopping(nr)) {
+		int ph = atomic_load_explicit(&b->phase, memory_order_acquire);
+
+		if (atomic_load_explicit(&b->ack, memory_order_relaxed) != ph)
+			atomic_store_explicit(&b->ack, ph,
+					      memory_order_release);
+		switch (ph) {
+		case PH_PINGPONG:
+			raw_pong(b);
+			break;
+		case PH_RING:
+			raw_ring_consume(b);
+			break;
+		case PH_ECHO:
+		case PH_SINK:
+			x->echo = ph == PH_ECHO;
+			x->ops->remote_poll(x);
+			/* the host reads it at the end of a run only */
+			if (x->remote_rx != seen) {
+				seen = x->remote_rx;
+				atomic_store_explicit(&b->remote_seen, seen,
+						      memory_order_release);
+			}
+			break;
+		default:
+			cpu_relax();
+		}
+	}
+	return 0;
+}
+
+static void *remote_main(void *arg)
+{
+	struct bench *b = arg;
+	int ret = pin(b->cpu[1]);
+
+	if (ret)
+		fail("pinning the remote thread", ret);
+	ret = rproc_native_run(b->nr);
+	if (ret)
+		fail("the remote's entry", ret);
+	return NULL;
+}
+
+/* ---- set-up ------------------------------------------------------------------ */
+
+static struct rproc_native_entry bench_entry = {"bench", bench_fw, NULL};
+
+/* A polled native remote running the transport's firmware image,
+ * booted, the host side open.  @thread: the remote side runs on its own
+ * pinned thread (else the caller drives it). */
+static void setup(struct bench *b, const struct xport_ops *ops, bool thread)
+{
+	struct rproc_native_config cfg;
+	uint8_t table[1024];
+	size_t tlen;
+	int ret;
+
+	strcpy(b->dir, "/tmp/rproc-bench-XXXXXX");
+	if (!mkdtemp(b->dir))
+		fail("mkdtemp", -errno);
+	if ((ret = rproc_os_fw_set_search_path(b->dir)) ||
+	    (ret = ops->table(table, sizeof(table), &tlen)) ||
+	    (ret = rproc_native_image_write(b->dir, "bench.fw", "bench", table,
+					    tlen)))
+		fail("firmware image", ret);
+	bench_entry.arg = b;
+	rproc_native_config_init(&cfg);
+	cfg.name = ops->name;
+	cfg.firmware = "bench.fw";
+	cfg.polled = true;
+	cfg.entries = &bench_entry;
+	cfg.nentries = 1;
+	if ((ret = rproc_native_create(&cfg, &b->nr)))
+		fail("rproc_native_create", ret);
+	b->x.ops = ops;
+	b->x.nr = b->nr;
+	b->x.rproc = rproc_native_rproc(b->nr);
+	rproc_set_coredump(b->x.rproc, RPROC_DUMP_DISABLED);
+	if ((ret = ops->host_attach(&b->x)) || (ret = rproc_add(b->x.rproc)) ||
+	    (ret = rproc_boot(b->x.rproc)))
+		fail("boot", ret);
+	atomic_store(&b->phase, PH_IDLE);
+	if (thread) {
+		if ((ret = -pthread_create(&b->remote_thread, NULL, remote_main,
+					   b)))
+			fail("pthread_create", ret);
+		SPIN_UNTIL(atomic_load(&b->ack) == PH_IDLE ||
+				   atomic_load(&b->ack) == PH_FAILED,
+			   "the remote's set-up");
+		if (atomic_load(&b->ack) == PH_FAILED)
+			exit(1);
+	} else if ((ret = ops->remote_open(&b->x))) {
+		fail("the remote's set-up", ret);
+	}
+	if ((ret = ops->host_open(&b->x)))
+		fail("the host's set-up", ret);
+}
+
+static void teardown(struct bench *b, bool thread)
+{
+	char path[128];
+
+	b->x.ops->host_close(&b->x);
+	/* the stop op waits for the entry, which sees it stopping */
+	rproc_shutdown(b->x.rproc);
+	if (thread)
+		pthread_join(b->remote_thread, NULL);
+	rproc_del(b->x.rproc);
+	b->x.ops->host_detach(&b->x);
+	rproc_native_destroy(b->nr);
+	free(b->x.remote);
+	snprintf(path, sizeof(path), "%s/bench.fw", b->dir);
+	unlink(path);
+	rmdir(b->dir);
+}
+
+/* Switch the remote to @ph and wait until it is there. */
+static void phase(struct bench *b, enum phase ph)
+{
+	atomic_store(&b->phase, ph);
+	SPIN_UNTIL(atomic_load(&b->ack) == (int)ph, "phase change");
+}
+
+/* ---- the host's measurements ----------------------------------------------- */
+
+static double percentile(double *v, size_t n, double p)
+{
+	qsort(v, n, sizeof(*v), bench_cmp_double);
+	return v[(size_t)(p * (double)(n - 1) + 0.5)];
+}
+
+struct rt {
+	double median, p99;
+};
+
+static struct rt pingpong(struct bench *b, double *s, size_t n)
+{
+	uint64_t v = atomic_load(&b->ping);
+	struct rt r;
+
+	phase(b, PH_PINGPONG);
+	for (size_t i = 0; i < n; i++) {
+		double t0 = bench_now_ns();
+
+		atomic_store_explicit(&b->ping, ++v, memory_order_release);
+		SPIN_UNTIL(atomic_load_explicit(&b->pong,
+						memory_order_acquire) == v,
+			   "ping-pong");
+		s[i] = bench_now_ns() - t0;
+	}
+	phase(b, PH_IDLE);
+	r.p99 = percentile(s, n, 0.99);
+	r.median = bench_median(s, n);
+	return r;
+}
+
+static struct rt round_trips(struct bench *b, double *s, size_t n)
+{
+	static const uint8_t msg[16] = "0123456789abcde";
+	struct xport *x = &b->x;
+	struct rt r;
+
+	phase(b, PH_ECHO);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t want = x->host_rx + 1;
+		double t0 = bench_now_ns();
+
+		SPIN_UNTIL(!x->ops->send(x, msg, sizeof(msg)), "send");
+		SPIN_UNTIL((x->ops->host_poll(x), x->host_rx == want), "echo");
+		s[i] = bench_now_ns() - t0;
+	}
+	phase(b, PH_IDLE);
+	r.p99 = percentile(s, n, 0.99);
+	r.median = bench_median(s, n);
+	return r;
+}
+
+/*
+ * Throughputs are timed in CHUNKS pieces on the sending side and the
+ * median piece is the round's figure: a preemption (the machine is
+ * shared) spoils one piece, not the round.  The sender runs at most a
+ * ring ahead of the receiver, so a piece of thousands of messages is
+ * timed to a fraction of a percent.
+ */
+#define CHUNKS 10
+
+/* Raw ring: messages per second. */
+static double ring_tput(struct bench *b, uint64_t n)
+{
+	static const uint8_t msg[16] = "0123456789abcde";
+	struct raw_ring *r = &b->ring;
+	unsigned head = atomic_load(&r->head);
+	unsigned tail = atomic_load(&r->tail);
+	uint64_t piece = n / CHUNKS;
+	double rate[CHUNKS];
+
+	phase(b, PH_RING);
+	for (int c = 0; c < CHUNKS; c++) {
+		unsigned end = head + (unsigned)piece;
+		double t0 = bench_now_ns();
+
+		while (head != end) {
+			if (head - tail == RING_SLOTS) {
+				SPIN_UNTIL((tail = atomic_load_explicit(
+						    &r->tail,
+						    memory_order_acquire)) !=
+						   head - RING_SLOTS,
+					   "raw ring");
+			}
+			memcpy(r->slot[head % RING_SLOTS], msg, sizeof(msg));
+			atomic_store_explicit(&r->head, ++head,
+					      memory_order_release);
+		}
+		rate[c] = (double)piece / ((bench_now_ns() - t0) / 1e9);
+	}
+	SPIN_UNTIL(atomic_load_explicit(&r->tail, memory_order_acquire) == head,
+		   "raw ring drain");
+	phase(b, PH_IDLE);
+	return bench_median(rate, CHUNKS);
+}
+
+/* Transport one-way: messages per second of @len bytes. */
+static double oneway_tput(struct bench *b, size_t len, uint64_t n)
+{
+	static uint8_t msg[496];
+	struct xport *x = &b->x;
+	uint64_t piece = n / CHUNKS;
+	uint64_t end = atomic_load(&b->remote_seen) + piece * CHUNKS;
+	double rate[CHUNKS];
+
+	memset(msg, 0x3c, sizeof(msg));
+	phase(b, PH_SINK);
+	for (int c = 0; c < CHUNKS; c++) {
+		double t0 = bench_now_ns();
+
+		for (uint64_t i = 0; i < piece; i++)
+			SPIN_UNTIL(!x->ops->send(x, msg, len), "send");
+		rate[c] = (double)piece / ((bench_now_ns() - t0) / 1e9);
+	}
+	SPIN_UNTIL(atomic_load_explicit(&b->remote_seen,
+					memory_order_acquire) == end,
+		   "one-way drain");
+	phase(b, PH_IDLE);
+	return bench_median(rate, CHUNKS);
+}
+
+/* memcpy of 496 bytes into a pool of 128 buffers: copies per second. */
+static double memcpy_rate(uint64_t n)
+{
+	static uint8_t pool[RING_SLOTS][512], src[496];
+	uint64_t piece = n / CHUNKS;
+	double rate[CHUNKS];
+
+	for (int c = 0; c < CHUNKS; c++) {
+		double t0 = bench_now_ns();
+
+		for (uint64_t i = 0; i < piece; i++) {
+			memcpy(pool[i % RING_SLOTS], src, sizeof(src));
+			__asm__ volatile("" : : "r"(pool) : "memory");
+		}
+		rate[c] = (double)piece / ((bench_now_ns() - t0) / 1e9);
+	}
+	return bench_median(rate, CHUNKS);
+}
+
+/* ---- figures ------------------------------------------------------------------ */
+
+#define MAX_RESULTS 32
+
+struct report {
+	struct bench_result res[MAX_RESULTS];
+	char names[MAX_RESULTS][64];
+	char rows[MAX_RESULTS][4][64]; /* the printed table */
+	size_t n, nrows;
+	char prefix[8][32];
+	const char *own[8];
+	size_t nown;
+};
+
+static void add(struct report *rp, const char *prefix, const char *name,
+		double value, const char *unit, double baseline, double ratio)
+{
+	struct bench_result *r = &rp->res[rp->n];
+
+	snprintf(rp->names[rp->n], sizeof(rp->names[0]), "%s.%s", prefix, name);
+	*r = (struct bench_result){rp->names[rp->n], value, unit, baseline,
+				   ratio};
+	rp->n++;
+}
+
+static void row(struct report *rp, const char *figure, const char *result,
+		const char *baseline, const char *ratio)
+{
+	char(*r)[64] = rp->rows[rp->nrows++];
+
+	snprintf(r[0], 64, "%s", figure);
+	snprintf(r[1], 64, "%s", result);
+	snprintf(r[2], 64, "%s", baseline);
+	snprintf(r[3], 64, "%s", ratio);
+}
+
+/* Median of @v (sorted in place), its min and max. */
+struct stat3 {
+	double med, lo, hi;
+};
+
+static struct stat3 stat3(double *v, size_t n)
+{
+	struct stat3 s;
+
+	s.med = bench_median(v, n);
+	s.lo = v[0];
+	s.hi = v[n - 1];
+	return s;
+}
+
+static void cross_core(struct report *rp, const struct xport_ops *ops,
+		       int cpu[2])
+{
+	static double samples[RT_SAMPLES];
+	double rt[ROUNDS], raw[ROUNDS], rt99[ROUNDS], raw99[ROUNDS];
+	double rtr[ROUNDS], rtr99[ROUNDS];
+	double t16[ROUNDS], ring[ROUNDS], r16[ROUNDS];
+	double t496[ROUNDS], mc[ROUNDS], r496[ROUNDS];
+	struct stat3 s, base, ratio;
+	struct bench *b = calloc(1, sizeof(*b));
+	const char *p = ops->name;
+	char f[64], v[64], bl[64], r[64];
+
+	if (!b)
+		fail("calloc", -ENOMEM);
+	b->cpu[0] = cpu[0];
+	b->cpu[1] = cpu[1];
+	setup(b, ops, true);
+	/* warm-up: every phase once, not recorded */
+	pingpong(b, samples, RT_SAMPLES / 10);
+	round_trips(b, samples, RT_SAMPLES / 10);
+	ring_tput(b, RING_16 / 10);
+	oneway_tput(b, 16, TPUT_16 / 10);
+	oneway_tput(b, 496, TPUT_496 / 10);
+	memcpy_rate(MEMCPY_496 / 10);
+	for (int i = 0; i < ROUNDS; i++) {
+		struct rt a = pingpong(b, samples, RT_SAMPLES);
+		struct rt c = round_trips(b, samples, RT_SAMPLES);
+
+		raw[i] = a.median;
+		raw99[i] = a.p99;
+		rt[i] = c.median;
+		rt99[i] = c.p99;
+		rtr[i] = c.median / a.median;
+		rtr99[i] = c.p99 / a.p99;
+		ring[i] = ring_tput(b, RING_16);
+		t16[i] = oneway_tput(b, 16, TPUT_16);
+		r16[i] = t16[i] / ring[i];
+		mc[i] = memcpy_rate(MEMCPY_496);
+		t496[i] = oneway_tput(b, 496, TPUT_496);
+		r496[i] = t496[i] / mc[i];
+	}
+	if (b->x.remote_err)
+		fail("the remote could not echo", -EIO);
+	teardown(b, true);
+	free(b);
+
+	s = stat3(rt, ROUNDS);
+	base = stat3(raw, ROUNDS);
+	ratio = stat3(rtr, ROUNDS);
+	add(rp, p, "rt_16B_ns", s.med, "ns", base.med, ratio.med);
+	add(rp, p, "rt_16B_ratio_min", ratio.lo, "x", 1, ratio.lo);
+	add(rp, p, "rt_16B_ratio_max", ratio.hi, "x", 1, ratio.hi);
+	snprintf(f, 64, "%s round trip 16 B", p);
+	snprintf(v, 64, "%.0f ns (%.0f-%.0f)", s.med, s.lo, s.hi);
+	snprintf(bl, 64, "ping-pong %.0f ns (%.0f-%.0f)", base.med, base.lo,
+		 base.hi);
+	snprintf(r, 64, "%.2fx (%.2f-%.2f)", ratio.med, ratio.lo, ratio.hi);
+	row(rp, f, v, bl, r);
+
+	s = stat3(rt99, ROUNDS);
+	base = stat3(raw99, ROUNDS);
+	ratio = stat3(rtr99, ROUNDS);
+	add(rp, p, "rt_16B_p99_ns", s.med, "ns", base.med, ratio.med);
+	snprintf(f, 64, "%s round trip 16 B p99", p);
+	snprintf(v, 64, "%.0f ns (%.0f-%.0f)", s.med, s.lo, s.hi);
+	snprintf(bl, 64, "ping-pong %.0f ns (%.0f-%.0f)", base.med, base.lo,
+		 base.hi);
+	snprintf(r, 64, "%.2fx (%.2f-%.2f)", ratio.med, ratio.lo, ratio.hi);
+	row(rp, f, v, bl, r);
+
+	s = stat3(t16, ROUNDS);
+	base = stat3(ring, ROUNDS);
+	ratio = stat3(r16, ROUNDS);
+	add(rp, p, "oneway_16B_msg_s", s.med, "msg/s", base.med, ratio.med);
+	add(rp, p, "oneway_16B_MB_s", s.med * 16 / 1e6, "MB/s",
+	    base.med * 16 / 1e6, ratio.med);
+	snprintf(f, 64, "%s one-way 16 B", p);
+	snprintf(v, 64, "%.2f M/s (%.2f-%.2f) %.0f MB/s", s.med / 1e6,
+		 s.lo / 1e6, s.hi / 1e6, s.med * 16 / 1e6);
+	snprintf(bl, 64, "raw ring %.1f M/s (%.1f-%.1f)", base.med / 1e6,
+		 base.lo / 1e6, base.hi / 1e6);
+	snprintf(r, 64, "%.3f (%.3f-%.3f)", ratio.med, ratio.lo, ratio.hi);
+	row(rp, f, v, bl, r);
+
+	s = stat3(t496, ROUNDS);
+	base = stat3(mc, ROUNDS);
+	ratio = stat3(r496, ROUNDS);
+	add(rp, p, "oneway_496B_msg_s", s.med, "msg/s", base.med, ratio.med);
+	add(rp, p, "oneway_496B_MB_s", s.med * 496 / 1e6, "MB/s",
+	    base.med * 496 / 1e6, ratio.med);
+	snprintf(f, 64, "%s one-way 496 B", p);
+	snprintf(v, 64, "%.2f M/s (%.2f-%.2f) %.0f MB/s", s.med / 1e6,
+		 s.lo / 1e6, s.hi / 1e6, s.med * 496 / 1e6);
+	snprintf(bl, 64, "memcpy 496 B %.0f MB/s (%.0f-%.0f)",
+		 base.med * 496 / 1e6, base.lo * 496 / 1e6,
+		 base.hi * 496 / 1e6);
+	snprintf(r, 64, "%.3f (%.3f-%.3f)", ratio.med, ratio.lo, ratio.hi);
+	row(rp, f, v, bl, r);
+}
+
+/* ---- instructions: --loop, and reading callgrind's output ------------------- */
+
+void bench_loop(struct xport *x, uint64_t n, unsigned batch, bool echo)
+	__attribute__((noinline, noclone));
+void warm_loop(struct xport *x, uint64_t n, unsigned batch, bool echo)
+	__attribute__((noinline, noclone));
+
+/* The loop itself: @batch sends, the remote drains them, (@echo: the host
+ * receives the echoes).  Inline in both wrappers: callgrind counts the
+ * inclusive cost of bench_loop only. */
+static inline __attribute__((always_inline)) void
+loop(struct xport *x, uint64_t n, unsigned batch, bool echo)
+{
+	static const uint8_t msg[16] = "0123456789abcde";
+	const struct xport_ops *ops = x->ops;
+
+	for (uint64_t i = 0; i < n; i += batch) {
+		for (unsigned k = 0; k < batch; k++)
+			if (ops->send(x, msg, sizeof(msg)))
+				x->remote_err++;
+		ops->remote_poll(x);
+		if (echo)
+			ops->host_poll(x);
+	}
+}
+
+void bench_loop(struct xport *x, uint64_t n, unsigned batch, bool echo)
+{
+	loop(x, n, batch, echo);
+}
+
+void warm_loop(struct xport *x, uint64_t n, unsigned batch, bool echo)
+{
+	loop(x, n, batch, echo);
+}
+
+static const struct xport_ops *find_xport(const char *name)
+{
+	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]); i++)
+		if (!strcmp(transports[i]->name, name))
+			return transports[i];
+	return NULL;
+}
+
+static int loop_main(int argc, char **argv)
+{
+	const struct xport_ops *ops = argc == 6 ? find_xport(argv[2]) : NULL;
+	bool echo = argc == 6 && !strcmp(argv[3], "echo");
+	uint64_t n = argc == 6 ? strtoull(argv[4], NULL, 0) : 0;
+	unsigned batch = argc == 6 ? (unsigned)atoi(argv[5]) : 0;
+	uint64_t warm = 4 * RING_SLOTS;
+	struct bench *b = calloc(1, sizeof(*b));
+	bool ok;
+
+	if (!ops || !b || (!echo && strcmp(argv[3], "oneway")) || !batch ||
+	    batch > RING_SLOTS / 2 || n % batch) {
+		fprintf(stderr,
+			"usage: bench_rpmsg --loop <transport> "
+			"<oneway|echo> <messages> <batch>\n"
+			"  (batch 1..%u, messages a multiple of it)\n",
+			RING_SLOTS / 2);
+		return 2;
+	}
+	b->cpu[0] = b->cpu[1] = -1;
+	setup(b, ops, false);
+	b->x.echo = echo;
+	warm_loop(&b->x, warm - warm % batch, batch, echo);
+	b->x.host_rx = b->x.remote_rx = 0;
+	bench_loop(&b->x, n, batch, echo);
+	ok = !b->x.remote_err && b->x.remote_rx == n &&
+	     b->x.host_rx == (echo ? n : 0);
+	if (ok)
+		printf("%s %s: %" PRIu64 " messages in bursts of %u\n",
+		       ops->name, echo ? "echo" : "oneway", n, batch);
+	else
+		fprintf(stderr,
+			"bench_rpmsg: loop: %" PRIu64 " sent, %" PRIu64
+			" received, %" PRIu64 " echoes, %" PRIu64 " errors\n",
+			n, b->x.remote_rx, b->x.host_rx, b->x.remote_err);
+	teardown(b, false);
+	free(b);
+	return ok ? 0 : 1;
+}
+
+/*
+ * A callgrind output file of a --loop run: its command line (which
+ * transport, mode, messages, batch) and the instructions counted.
+ */
+static int read_callgrind(struct report *rp, const char *path)
+{
+	char line[1024], xp[32] = "", mode[16] = "", name[64];
+	unsigned long long n = 0, ir = 0;
+	unsigned batch = 0;
+	double per, msgs;
+	FILE *f = fopen(path, "r");
+	char v[64], r[64], fig[64];
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		const char *a = strstr(line, "--loop ");
+
+		if (!strncmp(line, "cmd:", 4) && a)
+			sscanf(a, "--loop %31s %15s %llu %u", xp, mode, &n,
+			       &batch);
+		else if (!strncmp(line, "summary:", 8) ||
+			 !strncmp(line, "totals:", 7))
+			ir = strtoull(strchr(line, ':') + 1, NULL, 10);
+	}
+	fclose(f);
+	if (!xp[0] || !n || !batch || !ir)
+		return -EBADMSG;
+	msgs = (double)n * (strcmp(mode, "echo") ? 1 : 2);
+	per = (double)ir / msgs;
+	snprintf(name, sizeof(name), "insn_per_msg_16B%s",
+		 strcmp(mode, "echo") ? "" : "_echo");
+	if (batch != 16)
+		snprintf(name + strlen(name), sizeof(name) - strlen(name),
+			 "_batch%u", batch);
+	add(rp, xp, name, per, "insn", INSN_GOAL, per / INSN_GOAL);
+	snprintf(fig, 64, "%s insn/msg 16 B %s%s", xp,
+		 strcmp(mode, "echo") ? "one-way" : "echo",
+		 batch == 1 ? ", 1 by 1" : "");
+	snprintf(v, 64, "%.1f (callgrind, %llu msgs)", per, n);
+	snprintf(r, 64, "%.2f", per / INSN_GOAL);
+	row(rp, fig, v, "goal 200", r);
+	return 0;
+}
+
+static void print_table(const struct report *rp)
+{
+	int w[4] = {6, 6, 8, 5};
+
+	for (size_t i = 0; i < rp->nrows; i++)
+		for (int c = 0; c < 4; c++)
+			if ((int)strlen(rp->rows[i][c]) > w[c])
+				w[c] = (int)strlen(rp->rows[i][c]);
+	printf("| %-*s | %-*s | %-*s | %-*s |\n", w[0], "figure", w[1],
+	       "result", w[2], "baseline", w[3], "ratio");
+	printf("|");
+	for (int c = 0; c < 4; c++) {
+		for (int k = 0; k < w[c] + 2; k++)
+			putchar('-');
+		putchar('|');
+	}
+	putchar('\n');
+	for (size_t i = 0; i < rp->nrows; i++)
+		printf("| %-*s | %-*s | %-*s | %-*s |\n", w[0], rp->rows[i][0],
+		       w[1], rp->rows[i][1], w[2], rp->rows[i][2], w[3],
+		       rp->rows[i][3]);
+}
+
+int main(int argc, char **argv)
+{
+	static struct report rp;
+	const char *out = "build/bench/results.json";
+	const char *cg[8];
+	size_t ncg = 0;
+	int cpu[2], ret;
+
+	if (argc > 1 && !strcmp(argv[1], "--loop"))
+		return loop_main(argc, argv);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--callgrind") && i + 1 < argc && ncg < 8)
+			cg[ncg++] = argv[++i];
+		else if (argv[i][0] != '-')
+			out = argv[i];
+		else {
+			fprintf(stderr,
+				"usage: bench_rpmsg [--callgrind FILE]... "
+				"[results.json]\n"
+				"       bench_rpmsg --loop <transport> "
+				"<oneway|echo> <messages> <batch>\n");
+			return 2;
+		}
+	}
+	/* each run rewrites every figure of its transports: "<name>." */
+	for (size_t i = 0; i < sizeof(transports) / sizeof(transports[0]);
+	     i++) {
+		snprintf(rp.prefix[i], sizeof(rp.prefix[i]), "%s.",
+			 transports[i]->name);
+		rp.own[rp.nown++] = rp.prefix[i];
+	}
+
+	if (pick_cpus(cpu) < 2) {
+		printf("bench_rpmsg: fewer than 2 CPUs: no cross-core "
+		       "figures\n");
+	} else {
+		if ((ret = pin(cpu[0])))
+			fail("pinning the host thread", ret);
+		for (size_t i = 0;
+		     i < sizeof(transports) / sizeof(transports[0]); i++)
+			cross_core(&rp, transports[i], cpu);
+	}
+	for (size_t i = 0; i < ncg; i++)
+		if ((ret = read_callgrind(&rp, cg[i])))
+			fprintf(stderr, "bench_rpmsg: %s: %s\n", cg[i],
+				rproc_strerror(ret));
+
+	printf("bench_rpmsg: host CPU %d, remote CPU %d, %d rounds "
+	       "interleaved (%d round trips each); median (min-max)\n",
+	       cpu[0], cpu[1], ROUNDS, RT_SAMPLES);
+	print_table(&rp);
+	if (bench_results_write(out, rp.res, rp.n, rp.own, rp.nown)) {
+		fprintf(stderr, "bench_rpmsg: cannot write %s\n", out);
+		return 1;
+	}
+	return 0;
+}
