@@ -81,6 +81,14 @@ _Static_assert(SAME(struct ns_msg, struct rpmsg_ns_msg, addr) &&
 #define HDR(payload) ((struct hdr *)(payload)-1)
 #define F_BIT(bit) (1u << (bit))
 
+/* The send path: in line where instructions count (the native remote on
+ * the host), one copy where bytes do (-Os firmware). */
+#ifdef __OPTIMIZE_SIZE__
+#define TX_INLINE __attribute__((noinline))
+#else
+#define TX_INLINE inline
+#endif
+
 int rpfw_rpmsg_init(struct rpfw_rpmsg *rp, void *vdev, const void *shm,
 		    void *port)
 {
@@ -103,6 +111,115 @@ static struct rpfw_rpmsg_ept *ept_find(struct rpfw_rpmsg *rp, uint32_t addr)
 	return NULL;
 }
 
+/* Notify the host about vring @q if it wants.  Interrupts masked. */
+static inline void notify(struct rpfw_rpmsg *rp, uint32_t q)
+{
+	if (rpfw_vring_need_notify(&rp->vr[q]))
+		rpfw_port_notify(rp->port, rp->notifyid[q]);
+}
+
+/* Give buffer @head back on vring @q with @len bytes written, notify the
+ * host if it wants.  Interrupts masked. */
+static inline int put(struct rpfw_rpmsg *rp, uint32_t q, uint32_t head,
+		      uint32_t len)
+{
+	int ret = rpfw_vring_push(&rp->vr[q], head, len);
+
+	if (!ret)
+		notify(rp, q);
+	return ret;
+}
+
+/* Push back a buffer we just popped from @vr: nothing to check where
+ * instructions count; where bytes do, rpfw_vring_push() (one copy). */
+static inline void push_popped(struct rpfw_vring *vr, uint32_t head,
+			       uint32_t len)
+{
+#ifdef __OPTIMIZE_SIZE__
+	rpfw_vring_push(vr, head, len);
+#else
+	__rpfw_vring_push(vr, head, len);
+#endif
+}
+
+/* Pop a buffer to send @len bytes in: returns its head (>= 0) and its
+ * header in *@h, or an error.  Interrupts masked. */
+static inline int tx_get(struct rpfw_rpmsg *rp, struct hdr **h, uint32_t len)
+{
+	struct rpfw_vring_buf b;
+	int ret;
+
+	if (!rp->ready)
+		return RPFW_ENODEV;
+	if (len > rp->tx_size - sizeof(struct hdr))
+		return RPFW_EMSGSIZE;
+	/* none free: kick us when buffers come back (then look again) */
+	ret = __rpfw_vring_pop(&rp->vr[TX], &b, 1);
+	if (ret)
+		return ret;
+	if (b.len < rp->tx_size || ((uintptr_t)b.data & 3))
+		return rpfw_vring_fail(&rp->vr[TX], RPFW_EBADMSG);
+	*h = b.data;
+	return b.head;
+}
+
+/* Fill in the header of @h (a buffer from tx_get()) but its length. */
+static inline void tx_hdr(struct hdr *h, uint32_t src, uint32_t dst)
+{
+	h->src = src;
+	h->dst = dst;
+	h->reserved = 0;
+	h->flags = 0;
+}
+
+/* Send buffer @head from tx_get() with @len bytes of payload at @h.
+ * Interrupts masked. */
+static inline int tx_put(struct rpfw_rpmsg *rp, struct hdr *h, uint32_t head,
+			 uint32_t len)
+{
+	h->len = (uint16_t)len;
+	return put(rp, TX, head, len + sizeof(*h));
+}
+
+#define NS_NONE 0xFFFFFFFFu
+
+/* Send @len bytes from @ept to @dst in a fresh host buffer: a copy of
+ * @data, or with @ns not NS_NONE @ept's name-service message with flags
+ * @ns, built in place.  Interrupts masked. */
+static TX_INLINE int tx_msg(struct rpfw_rpmsg_ept *ept, uint32_t dst,
+			    const void *data, uint32_t len, uint32_t ns)
+{
+	struct rpfw_rpmsg *rp = ept->rp;
+	struct hdr *h = NULL;
+	int head = tx_get(rp, &h, len);
+
+	if (head < 0)
+		return head;
+	/* the header first: fewer values live across the copy */
+	tx_hdr(h, ept->addr, dst);
+	h->len = (uint16_t)len;
+	if (ns == NS_NONE) {
+		__builtin_memcpy(h->data, data, len);
+	} else {
+		struct ns_msg *m = (struct ns_msg *)h->data;
+		const char *name = ept->name;
+		uint32_t i;
+
+		/* at most 31 bytes, NUL-padded: the name stays terminated */
+		for (i = 0; i < RPMSG_NAME_SIZE; i++) {
+			char c = i < RPMSG_NAME_SIZE - 1 ? *name : 0;
+
+			m->name[i] = c;
+			name += c != 0;
+		}
+		m->addr = ept->addr;
+		m->flags = ns;
+	}
+	push_popped(&rp->vr[TX], (uint32_t)head, len + sizeof(*h));
+	notify(rp, TX);
+	return 0;
+}
+
 /* The name-service message for @ept (@flags RPMSG_NS_CREATE, _DESTROY),
  * if it has a name and the host offers the service.  Without a free
  * buffer it waits in ept->ns_pending (ns_flush() sends it).  Interrupts
@@ -110,18 +227,13 @@ static struct rpfw_rpmsg_ept *ept_find(struct rpfw_rpmsg *rp, uint32_t addr)
 static int ns_announce(struct rpfw_rpmsg_ept *ept, uint32_t flags)
 {
 	struct rpfw_rpmsg *rp = ept->rp;
-	struct ns_msg m = {.addr = ept->addr, .flags = flags};
-	const char *name = ept->name;
-	uint32_t i;
 	int ret;
 
 	ept->ns_pending = 0;
-	if (!name || !rp->ready || !(rp->features & F_BIT(VIRTIO_RPMSG_F_NS)))
+	if (!ept->name || !rp->ready ||
+	    !(rp->features & F_BIT(VIRTIO_RPMSG_F_NS)))
 		return 0;
-	/* at most 31 bytes: m.name stays NUL-terminated */
-	for (i = 0; i < RPMSG_NAME_SIZE - 1 && name[i]; i++)
-		m.name[i] = name[i];
-	ret = rpfw_rpmsg_send(ept, RPMSG_NS_ADDR, &m, sizeof(m));
+	ret = tx_msg(ept, RPMSG_NS_ADDR, NULL, sizeof(struct ns_msg), flags);
 	if (ret == RPFW_EAGAIN) {
 		/* tx_get() asked the host to kick vring0 for buffers */
 		ept->ns_pending = (uint8_t)(flags + 1);
@@ -132,15 +244,18 @@ static int ns_announce(struct rpfw_rpmsg_ept *ept, uint32_t flags)
 }
 
 /* Send the announcements that wait for a buffer, in slot order, until
- * one must wait again.  Interrupts masked. */
-static void ns_flush(struct rpfw_rpmsg *rp)
+ * one must wait again or fails.  Returns 0 or the first error.
+ * Interrupts masked. */
+static int ns_flush(struct rpfw_rpmsg *rp)
 {
 	struct rpfw_rpmsg_ept *e;
+	int ret = 0;
 
 	rp->ns_pending = 0;
 	for (e = rp->ept; e < rp->ept + RPFW_RPMSG_MAX_EPT; e++)
-		if (e->ns_pending && !rp->ns_pending)
-			ns_announce(e, e->ns_pending - 1u);
+		if (e->ns_pending && !rp->ns_pending && !ret)
+			ret = ns_announce(e, e->ns_pending - 1u);
+	return ret;
 }
 
 /* Interrupts masked. */
@@ -187,10 +302,18 @@ static int ready_locked(struct rpfw_rpmsg *rp)
 	/* kicks for vring0 only when we run out of buffers to send in */
 	rpfw_vring_kicks(&rp->vr[TX], 0);
 	rp->ready = 1;
+	/* announce every endpoint (ns_announce() skips the unnamed) */
 	for (e = rp->ept; e < rp->ept + RPFW_RPMSG_MAX_EPT; e++)
-		if (e->cb && !ret)
-			ret = ns_announce(e, RPMSG_NS_CREATE);
+		if (e->cb)
+			e->ns_pending = RPMSG_NS_CREATE + 1;
+	ret = ns_flush(rp);
 	return ret ? ret : 1;
+}
+
+/* ready_locked() for the message path: ready already, in line. */
+static inline int ready_fast(struct rpfw_rpmsg *rp)
+{
+	return rp->ready ? 1 : ready_locked(rp);
 }
 
 int rpfw_rpmsg_ready(struct rpfw_rpmsg *rp)
@@ -218,20 +341,8 @@ int rpfw_rpmsg_wait_ready(struct rpfw_rpmsg *rp)
 	return ret;
 }
 
-/* Give buffer @head back on vring @q, notify the host if it wants.
- * Interrupts masked. */
-static inline int put(struct rpfw_rpmsg *rp, uint32_t q, uint32_t head,
-		      uint32_t len)
-{
-	int ret = rpfw_vring_push(&rp->vr[q], head, len);
-
-	if (!ret && rpfw_vring_need_notify(&rp->vr[q]))
-		rpfw_port_notify(rp->port, rp->notifyid[q]);
-	return ret;
-}
-
-/* Receive every pending message: one notification for the lot.
- * Interrupts masked. */
+/* Receive every pending message: the buffers go back with one
+ * notification for the lot.  Interrupts masked. */
 static int rx_drain(struct rpfw_rpmsg *rp)
 {
 	struct rpfw_vring_buf b;
@@ -251,21 +362,17 @@ static int rx_drain(struct rpfw_rpmsg *rp)
 				e->cb(e, (void *)h->data, len, src, e->priv);
 			}
 		}
-		if (!rp->rx_held) {
-			ret = rpfw_vring_push(&rp->vr[RX], b.head, 0);
-			if (ret)
-				break;
-		}
+		if (!rp->rx_held)
+			push_popped(&rp->vr[RX], b.head, 0);
 	}
-	if (rpfw_vring_need_notify(&rp->vr[RX]))
-		rpfw_port_notify(rp->port, rp->notifyid[RX]);
+	notify(rp, RX);
 	return ret == RPFW_EAGAIN ? n : ret;
 }
 
 int rpfw_rpmsg_poll(struct rpfw_rpmsg *rp)
 {
 	uint32_t irq = rpfw_port_irq_save();
-	int ret = rp->ready ? 1 : ready_locked(rp);
+	int ret = ready_fast(rp);
 
 	if (ret > 0) {
 		if (rp->ns_pending)
@@ -283,7 +390,7 @@ int rpfw_rpmsg_notified(struct rpfw_rpmsg *rp, uint32_t notifyid)
 	uint32_t irq = rpfw_port_irq_save();
 	int ret = RPFW_ENOENT;
 
-	if (rp->ready || ready_locked(rp) > 0) {
+	if (ready_fast(rp) > 0) {
 		if (notifyid == rp->notifyid[RX]) {
 			ret = rx_drain(rp);
 		} else if (notifyid == rp->notifyid[TX]) {
@@ -346,60 +453,12 @@ void rpfw_rpmsg_destroy_ept(struct rpfw_rpmsg_ept *ept)
 	rpfw_port_irq_restore(irq);
 }
 
-/* Pop a buffer to send @len bytes in: its header at *@h, its head at
- * *@head.  Interrupts masked. */
-static inline int tx_get(struct rpfw_rpmsg *rp, struct hdr **h, uint32_t *head,
-			 uint32_t len)
-{
-	struct rpfw_vring_buf b;
-	int ret;
-
-	if (!rp->ready)
-		return RPFW_ENODEV;
-	if (len > rp->tx_size - sizeof(struct hdr))
-		return RPFW_EMSGSIZE;
-	ret = rpfw_vring_pop(&rp->vr[TX], &b);
-	if (ret == RPFW_EAGAIN) {
-		/* kick us when buffers come back; then look again */
-		rpfw_vring_kicks(&rp->vr[TX], 1);
-		ret = rpfw_vring_pop(&rp->vr[TX], &b);
-	}
-	if (ret)
-		return ret;
-	if (b.len < rp->tx_size || ((uintptr_t)b.data & 3)) {
-		rpfw_vring_fail(&rp->vr[TX], RPFW_EBADMSG);
-		return RPFW_EBADMSG;
-	}
-	*h = b.data;
-	*head = b.head;
-	return 0;
-}
-
-/* Fill in the header of @h, buffer @head from tx_get(), and send it.
- * Interrupts masked. */
-static inline int tx_put(struct rpfw_rpmsg *rp, struct hdr *h, uint32_t head,
-			 uint32_t src, uint32_t dst, uint32_t len)
-{
-	h->src = src;
-	h->dst = dst;
-	h->reserved = 0;
-	h->len = (uint16_t)len;
-	h->flags = 0;
-	return put(rp, TX, head, len + sizeof(*h));
-}
-
 int rpfw_rpmsg_send(struct rpfw_rpmsg_ept *ept, uint32_t dst, const void *data,
 		    uint32_t len)
 {
-	struct rpfw_rpmsg *rp = ept->rp;
-	uint32_t irq = rpfw_port_irq_save(), head;
-	struct hdr *h;
-	int ret = tx_get(rp, &h, &head, len);
+	uint32_t irq = rpfw_port_irq_save();
+	int ret = tx_msg(ept, dst, data, len, NS_NONE);
 
-	if (!ret) {
-		__builtin_memcpy(h->data, data, len);
-		ret = tx_put(rp, h, head, ept->addr, dst, len);
-	}
 	rpfw_port_irq_restore(irq);
 	return ret;
 }
@@ -410,14 +469,14 @@ int rpfw_rpmsg_send(struct rpfw_rpmsg_ept *ept, uint32_t dst, const void *data,
 void *rpfw_rpmsg_get_tx_buffer(struct rpfw_rpmsg_ept *ept, uint32_t *size)
 {
 	struct rpfw_rpmsg *rp = ept->rp;
-	uint32_t irq = rpfw_port_irq_save(), head;
-	struct hdr *h;
-	int ret = tx_get(rp, &h, &head, 0);
+	uint32_t irq = rpfw_port_irq_save();
+	struct hdr *h = NULL;
+	int head = tx_get(rp, &h, 0);
 
-	if (!ret)
-		h->reserved = head;
+	if (head >= 0)
+		h->reserved = (uint32_t)head;
 	rpfw_port_irq_restore(irq);
-	if (ret)
+	if (head < 0)
 		return NULL;
 	*size = rp->tx_size - sizeof(*h);
 	return h->data;
@@ -430,9 +489,13 @@ int rpfw_rpmsg_send_nocopy(struct rpfw_rpmsg_ept *ept, uint32_t dst, void *data,
 	uint32_t irq = rpfw_port_irq_save();
 	int ret = RPFW_EMSGSIZE;
 
-	if (len <= rp->tx_size - sizeof(struct hdr))
-		ret = tx_put(rp, HDR(data), HDR(data)->reserved, ept->addr, dst,
-			     len);
+	if (len <= rp->tx_size - sizeof(struct hdr)) {
+		struct hdr *h = HDR(data);
+		uint32_t head = h->reserved;
+
+		tx_hdr(h, ept->addr, dst);
+		ret = tx_put(rp, h, head, len);
+	}
 	rpfw_port_irq_restore(irq);
 	return ret;
 }

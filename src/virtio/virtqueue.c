@@ -3,16 +3,19 @@
  * Host side split virtqueue, hardened against an untrusted remote
  * (virtqueue.h says what is validated and why).
  *
- * Shared memory is only ever touched through the ld*()/st*() helpers below
- * (volatile: each access happens exactly once, where it is written), and
- * ordered with C11 fences:
+ * Shared memory is only ever touched through the ld*()/st*() helpers
+ * (virtqueue.h; volatile: each access happens exactly once, where it is
+ * written), and ordered with C11 fences:
  *
  *   publish:  desc + avail->ring[] ... release fence ... avail->idx
  *   kick:     avail->idx ... full fence ... used->flags / avail_event
  *   consume:  used->idx ... acquire fence ... used->ring[]
  *   enable:   avail->flags / used_event ... full fence ... used->idx
  *
- * which is Linux's virtio_wmb / virtio_mb / virtio_rmb placement.
+ * which is Linux's virtio_wmb / virtio_mb / virtio_rmb placement.  The
+ * message path (add, add_pinned, kick_prepare, get_used, get_used_batch)
+ * is inline in virtqueue.h; here are set-up, pinning, teardown, the
+ * callback switches and the cold paths.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -20,39 +23,6 @@
 
 #include "rproc/alloc.h"
 #include "virtqueue.h"
-
-enum {
-	SLOT_FREE = 0,
-	SLOT_QUEUED = 1, /* added, not yet published */
-	SLOT_POSTED = 2, /* published: the device may return it */
-};
-
-/* ---- shared memory accesses ---------------------------------------------- */
-
-static inline uint16_t ld16(const uint16_t *p)
-{
-	return *(const volatile uint16_t *)p;
-}
-
-static inline uint32_t ld32(const uint32_t *p)
-{
-	return *(const volatile uint32_t *)p;
-}
-
-static inline void st16(uint16_t *p, uint16_t v)
-{
-	*(volatile uint16_t *)p = v;
-}
-
-static inline void st32(uint32_t *p, uint32_t v)
-{
-	*(volatile uint32_t *)p = v;
-}
-
-static inline void st64(uint64_t *p, uint64_t v)
-{
-	*(volatile uint64_t *)p = v;
-}
 
 /* ---- errors ---------------------------------------------------------------- */
 
@@ -71,12 +41,12 @@ static size_t put_u32(char *buf, size_t pos, uint32_t v)
 	return pos;
 }
 
-/*
- * Mark @vq broken with a message: @fmt with up to three "%u" taking @a, @b,
- * @c in order (no libc formatting on the portable core).  Cold path.
- */
-static void vq_fail(struct rproc_vq *vq, const char *fmt, uint32_t a,
-		    uint32_t b, uint32_t c)
+/* No libc formatting on the portable core.  Cold path. */
+#if defined(__GNUC__)
+__attribute__((cold, noinline))
+#endif
+void __rproc_vq_fail(struct rproc_vq *vq, const char *fmt, uint32_t a,
+		     uint32_t b, uint32_t c)
 {
 	const uint32_t arg[3] = {a, b, c};
 	unsigned i = 0;
@@ -111,7 +81,7 @@ int rproc_vq_init(struct rproc_vq *vq, const struct rproc_vq_config *cfg,
 	if (!vq)
 		return rproc_diag_set(d, -EINVAL, "vq: no queue");
 	memset(vq, 0, sizeof(*vq));
-	vq_fail(vq, "not initialised", 0, 0, 0); /* until the end */
+	__rproc_vq_fail(vq, "not initialised", 0, 0, 0); /* until the end */
 	if (!cfg || !cfg->ring)
 		return rproc_diag_set(d, -EINVAL, "vq: no ring");
 	ring = (uintptr_t)cfg->ring;
@@ -187,95 +157,61 @@ void rproc_vq_release(struct rproc_vq *vq)
 		return;
 	rproc_free(vq->slot);
 	memset(vq, 0, sizeof(*vq));
-	vq_fail(vq, "not initialised", 0, 0, 0);
+	__rproc_vq_fail(vq, "not initialised", 0, 0, 0);
 }
 
 /* ---- driver -> device ------------------------------------------------------- */
 
-int rproc_vq_add(struct rproc_vq *vq, void *buf, uint32_t len,
+int rproc_vq_pin(struct rproc_vq *vq, uint32_t id, void *buf, uint32_t len,
 		 bool device_writes, void *token)
 {
 	struct rproc_vq_slot *s;
+	struct vring_desc *d;
 	uintptr_t off = (uintptr_t)buf - vq->buf_va;
-	uint16_t head;
+	uint16_t *pp;
 
 	if (vq->broken)
 		return -EIO;
-	/* off wraps to a huge value for buf < buf_va. */
-	if (!len || !token || off >= vq->buf_len || len > vq->buf_len - off)
+	/* off wraps to a huge value for buf < buf_va */
+	if (id >= vq->num || !len || !token || off >= vq->buf_len ||
+	    len > vq->buf_len - off || vq->slot[id].state != RPROC_VQ_SLOT_FREE)
 		return -EINVAL;
-	if (!vq->num_free)
-		return -ENOSPC;
-
-	head = vq->free_head;
-	s = &vq->slot[head];
-	vq->free_head = s->next;
+	/* out of the free list (free slots are all on it) */
+	for (pp = &vq->free_head; *pp != id; pp = &vq->slot[*pp].next)
+		;
+	s = &vq->slot[id];
+	*pp = s->next;
 	vq->num_free--;
 	s->token = token;
 	s->len = len;
-	s->writes = device_writes;
-	s->state = SLOT_QUEUED;
-	s->next = vq->queued_head;
-	vq->queued_head = head;
-	vq->num_queued++;
-
-	/* Written, never read back: the device may scribble over them. */
-	st64(&vq->desc[head].addr, vq->buf_pa + off);
-	st32(&vq->desc[head].len, len);
-	st16(&vq->desc[head].flags,
-	     device_writes ? (uint16_t)VRING_DESC_F_WRITE : 0);
-	st16(&vq->desc[head].next, 0);
-	st16(&vq->avail->ring[vq->avail_idx & vq->mask], head);
-	vq->avail_idx++;
+	s->flags = RPROC_VQ_SLOT_F_PINNED |
+		   (device_writes ? RPROC_VQ_SLOT_F_WRITES : 0);
+	s->state = RPROC_VQ_SLOT_PINNED;
+	/* written once, never read back */
+	d = &vq->desc[id];
+	__rproc_vq_st64(&d->addr, vq->buf_pa + off);
+	__rproc_vq_st32(&d->len, len);
+	__rproc_vq_st16(&d->flags,
+			device_writes ? (uint16_t)VRING_DESC_F_WRITE : 0);
+	__rproc_vq_st16(&d->next, 0);
 	return 0;
-}
-
-bool rproc_vq_kick_prepare(struct rproc_vq *vq)
-{
-	uint16_t old, new_idx, head;
-	uint32_t n;
-
-	if (vq->broken || !vq->num_queued)
-		return false;
-	/* From now on the device may return them. */
-	for (n = vq->num_queued, head = vq->queued_head; n; n--) {
-		vq->slot[head].state = SLOT_POSTED;
-		head = vq->slot[head].next;
-	}
-	new_idx = vq->avail_idx;
-	old = (uint16_t)(new_idx - vq->num_queued);
-	vq->in_flight += vq->num_queued;
-	vq->num_queued = 0;
-
-	atomic_thread_fence(memory_order_release);
-	st16(&vq->avail->idx, new_idx);
-	/* The device may have gone to sleep before it saw the new idx: order
-	 * our store before the load of its suppression state. */
-	atomic_thread_fence(memory_order_seq_cst);
-	if (vq->event_idx)
-		return vring_need_event(ld16(vq->avail_event), new_idx, old);
-	return !(ld16(&vq->used->flags) & VRING_USED_F_NO_NOTIFY);
 }
 
 /* ---- device -> driver ------------------------------------------------------- */
 
-/*
- * Read used->idx once and validate it.  Returns true when used entries are
- * pending (vq->used_idx moved), false when none or when the queue broke.
- * Only called when every validated entry was consumed.
- */
-static bool vq_fetch_used_idx(struct rproc_vq *vq)
+bool __rproc_vq_fetch_used_idx(struct rproc_vq *vq)
 {
 	uint16_t idx, n;
 
 	if (!vq->in_flight)
 		return false; /* nothing the device may return: don't look */
-	idx = ld16(&vq->used->idx);
+	idx = __rproc_vq_ld16(&vq->used->idx);
 	n = (uint16_t)(idx - vq->last_used);
 	if (!n)
 		return false;
 	if (n > vq->in_flight) {
-		vq_fail(vq,
+		__rproc_vq_fail(
+			vq,
 			"used idx %u: advanced by %u with %u buffers in flight",
 			idx, n, vq->in_flight);
 		return false;
@@ -286,77 +222,23 @@ static bool vq_fetch_used_idx(struct rproc_vq *vq)
 	return true;
 }
 
-void *rproc_vq_get_used(struct rproc_vq *vq, uint32_t *len)
-{
-	struct vring_used_elem *e;
-	struct rproc_vq_slot *s;
-	uint32_t id, used_len;
-	uint16_t pos;
-	void *token;
-
-	if (vq->broken)
-		return NULL;
-	if (vq->last_used == vq->used_idx && !vq_fetch_used_idx(vq))
-		return NULL;
-
-	pos = vq->last_used & vq->mask;
-	e = &vq->used->ring[pos];
-	id = ld32(&e->id);
-	used_len = ld32(&e->len);
-	if (id >= vq->num) {
-		vq_fail(vq, "used ring[%u]: id %u >= num %u", pos, id, vq->num);
-		return NULL;
-	}
-	s = &vq->slot[id];
-	if (s->state != SLOT_POSTED) {
-		vq_fail(vq, "used ring[%u]: id %u is not in flight", pos, id,
-			0);
-		return NULL;
-	}
-	if (!s->writes)
-		used_len = 0;
-	else if (used_len > s->len) {
-		vq_fail(vq, "used ring[%u]: len %u > posted len %u", pos,
-			used_len, s->len);
-		return NULL;
-	}
-
-	token = s->token;
-	s->token = NULL;
-	s->state = SLOT_FREE;
-	s->next = vq->free_head;
-	vq->free_head = (uint16_t)id;
-	vq->num_free++;
-	vq->in_flight--;
-	vq->last_used++;
-	if (vq->cb_enabled && vq->event_idx) {
-		/* Callbacks wanted for the next entry: say so before the next
-		 * look at used->idx (Linux's virtio_store_mb). */
-		st16(vq->used_event, vq->last_used);
-		atomic_thread_fence(memory_order_seq_cst);
-	}
-	if (len)
-		*len = used_len;
-	return token;
-}
-
 bool rproc_vq_enable_cb(struct rproc_vq *vq)
 {
 	if (vq->broken || !vq->slot) /* !slot: zeroed, never initialised */
 		return true;
 	vq->cb_enabled = true;
 	if (vq->event_idx) {
-		st16(vq->used_event, vq->last_used);
+		__rproc_vq_st16(vq->used_event, vq->last_used);
 	} else if (vq->avail_flags & VRING_AVAIL_F_NO_INTERRUPT) {
 		vq->avail_flags &= (uint16_t)~VRING_AVAIL_F_NO_INTERRUPT;
-		st16(&vq->avail->flags, vq->avail_flags);
+		__rproc_vq_st16(&vq->avail->flags, vq->avail_flags);
 	}
 	/* Either we see the device's new used entries, or it sees our
 	 * request for a callback. */
 	atomic_thread_fence(memory_order_seq_cst);
 	if (vq->last_used != vq->used_idx)
 		return false;
-	return !vq_fetch_used_idx(vq);
+	return !__rproc_vq_fetch_used_idx(vq);
 }
 
 void rproc_vq_disable_cb(struct rproc_vq *vq)
@@ -367,10 +249,10 @@ void rproc_vq_disable_cb(struct rproc_vq *vq)
 	if (vq->event_idx) {
 		/* Just behind the device's used idx: crossed only after 64K
 		 * more entries.  With event idx avail->flags stays 0. */
-		st16(vq->used_event, (uint16_t)(vq->last_used - 1));
+		__rproc_vq_st16(vq->used_event, (uint16_t)(vq->last_used - 1));
 	} else {
 		vq->avail_flags |= VRING_AVAIL_F_NO_INTERRUPT;
-		st16(&vq->avail->flags, vq->avail_flags);
+		__rproc_vq_st16(&vq->avail->flags, vq->avail_flags);
 	}
 }
 
@@ -384,45 +266,28 @@ void *rproc_vq_detach_unused(struct rproc_vq *vq)
 	if (!vq->slot)
 		return NULL;
 	if (!vq->broken)
-		vq_fail(vq, "buffers detached", 0, 0, 0);
+		__rproc_vq_fail(vq, "buffers detached", 0, 0, 0);
 	for (i = 0; i < vq->num; i++) {
 		struct rproc_vq_slot *s = &vq->slot[i];
 
-		if (s->state == SLOT_FREE)
+		if (s->state == RPROC_VQ_SLOT_FREE ||
+		    s->state == RPROC_VQ_SLOT_PINNED)
 			continue;
-		if (s->state == SLOT_QUEUED)
-			vq->num_queued--;
-		else
+		if (s->pos < vq->pub_pos) /* else queued, never published */
 			vq->in_flight--;
 		token = s->token;
+		if (s->flags & RPROC_VQ_SLOT_F_PINNED) {
+			s->state = RPROC_VQ_SLOT_PINNED;
+			return token;
+		}
 		s->token = NULL;
-		s->state = SLOT_FREE;
+		s->state = RPROC_VQ_SLOT_FREE;
 		s->next = vq->free_head;
 		vq->free_head = (uint16_t)i;
 		vq->num_free++;
 		return token;
 	}
 	return NULL;
-}
-
-unsigned rproc_vq_free_count(const struct rproc_vq *vq)
-{
-	return vq->num_free;
-}
-
-unsigned rproc_vq_in_flight(const struct rproc_vq *vq)
-{
-	return vq->in_flight;
-}
-
-unsigned rproc_vq_num(const struct rproc_vq *vq)
-{
-	return vq->num;
-}
-
-bool rproc_vq_broken(const struct rproc_vq *vq)
-{
-	return vq->broken;
 }
 
 const char *rproc_vq_error(const struct rproc_vq *vq)

@@ -6,8 +6,9 @@
  *
  * The remote is untrusted.  The ring lives in shared memory the remote may
  * rewrite at any time, so the host keeps a private shadow of everything it
- * needs (per descriptor: token, posted length, direction, state; the free
- * list; its avail idx and last used idx; its avail flags) and never reads
+ * needs (per descriptor: token, posted length, direction, pinned, state,
+ * the position it was added at; the free list; how many buffers it added
+ * and published, and its last used idx; its avail flags) and never reads
  * the descriptor table or the avail ring back.  From shared memory it reads
  * only used->idx, used->ring[].{id,len}, used->flags and avail_event, each
  * exactly once into a local, and validates every value before use:
@@ -26,7 +27,14 @@
  *
  * Single descriptor per buffer (all rpmsg needs).  Descriptor addresses are
  * 64-bit bus addresses, translated from host pointers inside one buffer
- * region given at init.
+ * region given at init.  A buffer is either added anew each time
+ * (rproc_vq_add: a free descriptor is taken and written) or pinned to a
+ * descriptor of its own once (rproc_vq_pin) and then queued by id
+ * (rproc_vq_add_pinned: the descriptor is not written again, but for the
+ * length of a device-readable buffer).  Pinning is for a caller that
+ * cycles a fixed set of buffers, as the rpmsg bus does; a device that
+ * overwrites a pinned descriptor only misleads itself, since the host
+ * never reads the table back.
  *
  * Concurrency: the remote runs concurrently (another core or thread); the
  * ordering follows Linux's virtio_ring (release before avail->idx, acquire
@@ -34,12 +42,15 @@
  * functions of one queue must not be called concurrently with each other:
  * the caller serialises them (the rpmsg bus holds its lock).
  *
- * Hot path: no allocation, no division, no loop beyond the buffers being
- * published.  Portable core rules: no OS calls, no libc beyond string.h.
+ * Hot path: no allocation, no division, no loop (publishing moves a
+ * private position; see rproc_vq.pub_pos).  Portable core rules: no OS
+ * calls, no libc beyond string.h.
  */
 #ifndef RPROC_VIRTQUEUE_H
 #define RPROC_VIRTQUEUE_H
 
+#include <errno.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -64,18 +75,20 @@ struct rproc_vq_config {
 
 /* Private per-descriptor shadow (one buffer = one descriptor). */
 struct rproc_vq_slot {
-	void *token;	/* returned by rproc_vq_get_used() */
-	uint32_t len;	/* posted length */
-	uint16_t next;	/* free list, or the list of added-not-published */
-	uint8_t state;	/* RPROC_VQ_SLOT_* (virtqueue.c) */
-	uint8_t writes; /* device-writable */
+	void *token;   /* returned by rproc_vq_get_used() */
+	uint64_t pos;  /* added as the pos-th buffer (rproc_vq.avail_pos) */
+	uint32_t len;  /* posted length (pinned: the buffer's length) */
+	uint16_t next; /* free list */
+	uint8_t state; /* RPROC_VQ_SLOT_* (below) */
+	uint8_t flags; /* RPROC_VQ_SLOT_F_* (below) */
 };
 
 #define RPROC_VQ_ERR_LEN 80
 
 /*
- * One queue.  Embed it; every field is private to virtqueue.c (the rpmsg bus
- * and the tests use the functions below only).
+ * One queue.  Embed it; every field is private to the functions below
+ * (virtqueue.c and the inline ones here: the rpmsg bus and the tests use the
+ * functions only).
  */
 struct rproc_vq {
 	/* Shared, untrusted memory. */
@@ -90,14 +103,17 @@ struct rproc_vq {
 	uintptr_t buf_va;
 	uint64_t buf_pa;
 	size_t buf_len;
+	/* Buffers added since init, and of those published: the avail idx
+	 * is the low 16 bits of each.  A slot added at pos is in flight once
+	 * pos < pub_pos: no walk over the added ones to publish them, and 64
+	 * bits never wrap. */
+	uint64_t avail_pos;
+	uint64_t pub_pos;
 	uint32_t num;
-	uint32_t num_free;   /* slots neither queued nor in flight */
-	uint32_t num_queued; /* added, not yet published */
-	uint32_t in_flight;  /* published, not yet returned */
-	uint16_t mask;	     /* num - 1 */
+	uint32_t num_free;  /* slots neither added nor pinned */
+	uint32_t in_flight; /* published, not yet returned */
+	uint16_t mask;	    /* num - 1 */
 	uint16_t free_head;
-	uint16_t queued_head;
-	uint16_t avail_idx; /* next avail position (incl. unpublished) */
 	uint16_t last_used; /* next used entry to consume */
 	uint16_t used_idx;  /* validated used->idx: entries up to it pending */
 	uint16_t avail_flags; /* what the host last wrote to avail->flags */
@@ -126,6 +142,83 @@ int rproc_vq_init(struct rproc_vq *vq, const struct rproc_vq_config *cfg,
  */
 void rproc_vq_release(struct rproc_vq *vq);
 
+/* ---- the message path, inline ---------------------------------------------
+ *
+ * add, kick_prepare and get_used run once or twice per message: they are
+ * static inline here so the rpmsg bus compiles them into its own hot path
+ * (no LTO).  Their cold parts (failing the queue) are calls into
+ * virtqueue.c.  Shared memory is touched only through the volatile
+ * accessors below, each field exactly once, into a local.
+ */
+
+/* Forced in line, but where bytes count (-Os: the compiler decides). */
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+#define RPROC_VQ_INLINE inline __attribute__((always_inline))
+#define RPROC_VQ_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#elif defined(__GNUC__)
+#define RPROC_VQ_INLINE inline
+#define RPROC_VQ_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define RPROC_VQ_INLINE inline
+#define RPROC_VQ_UNLIKELY(x) (x)
+#endif
+
+/* ThreadSanitizer does not model fences (the tests' tsan.supp covers the
+ * ring protocol), and GCC says so (-Wtsan) wherever one is inlined: not
+ * for the ones below. */
+#if defined(__SANITIZE_THREAD__) && defined(__GNUC__) &&                       \
+	!defined(__clang__) && __GNUC__ >= 12
+#define RPROC_VQ_NO_WTSAN 1
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wtsan"
+#endif
+
+enum {
+	RPROC_VQ_SLOT_FREE = 0,
+	/* added: queued, or published (in flight: the device may return
+	 * it) once its pos < pub_pos */
+	RPROC_VQ_SLOT_ADDED = 1,
+	RPROC_VQ_SLOT_PINNED = 2, /* pinned, the driver's: may be added */
+};
+
+#define RPROC_VQ_SLOT_F_WRITES 1u /* device-writable */
+#define RPROC_VQ_SLOT_F_PINNED 2u /* pinned: never back to the free list */
+
+static inline uint16_t __rproc_vq_ld16(const uint16_t *p)
+{
+	return *(const volatile uint16_t *)p;
+}
+
+static inline uint32_t __rproc_vq_ld32(const uint32_t *p)
+{
+	return *(const volatile uint32_t *)p;
+}
+
+static inline void __rproc_vq_st16(uint16_t *p, uint16_t v)
+{
+	*(volatile uint16_t *)p = v;
+}
+
+static inline void __rproc_vq_st32(uint32_t *p, uint32_t v)
+{
+	*(volatile uint32_t *)p = v;
+}
+
+static inline void __rproc_vq_st64(uint64_t *p, uint64_t v)
+{
+	*(volatile uint64_t *)p = v;
+}
+
+/* Mark @vq broken with a message: @fmt with up to three "%u" taking @a,
+ * @b, @c in order.  Cold (virtqueue.c). */
+void __rproc_vq_fail(struct rproc_vq *vq, const char *fmt, uint32_t a,
+		     uint32_t b, uint32_t c);
+
+/* Read used->idx once and validate it: true when used entries are pending
+ * (vq->used_idx moved), false when none or when the queue broke.  Only
+ * called when every validated entry was consumed (virtqueue.c). */
+bool __rproc_vq_fetch_used_idx(struct rproc_vq *vq);
+
 /*
  * Queue one buffer [@buf, @buf + @len) for the device: @device_writes true
  * for a buffer the device fills (host RX), false for one it reads (host TX).
@@ -134,8 +227,89 @@ void rproc_vq_release(struct rproc_vq *vq);
  * Returns 0, -ENOSPC (no free descriptor), -EINVAL (@len 0, @token NULL,
  * buffer not inside the buffer region) or -EIO (broken).
  */
-int rproc_vq_add(struct rproc_vq *vq, void *buf, uint32_t len,
+static inline int rproc_vq_add(struct rproc_vq *vq, void *buf, uint32_t len,
+			       bool device_writes, void *token)
+{
+	struct rproc_vq_slot *s;
+	struct vring_desc *d;
+	uintptr_t off = (uintptr_t)buf - vq->buf_va;
+	uint16_t head;
+
+	if (RPROC_VQ_UNLIKELY(vq->broken))
+		return -EIO;
+	/* off wraps to a huge value for buf < buf_va. */
+	if (RPROC_VQ_UNLIKELY(!len || !token || off >= vq->buf_len ||
+			      len > vq->buf_len - off))
+		return -EINVAL;
+	if (RPROC_VQ_UNLIKELY(!vq->num_free))
+		return -ENOSPC;
+
+	head = vq->free_head;
+	s = &vq->slot[head];
+	vq->free_head = s->next;
+	vq->num_free--;
+	s->token = token;
+	s->len = len;
+	s->flags = device_writes ? RPROC_VQ_SLOT_F_WRITES : 0;
+	s->state = RPROC_VQ_SLOT_ADDED;
+	s->pos = vq->avail_pos;
+
+	/* Written, never read back: the device may scribble over them. */
+	d = &vq->desc[head];
+	__rproc_vq_st64(&d->addr, vq->buf_pa + off);
+	__rproc_vq_st32(&d->len, len);
+	__rproc_vq_st16(&d->flags,
+			device_writes ? (uint16_t)VRING_DESC_F_WRITE : 0);
+	__rproc_vq_st16(&d->next, 0);
+	__rproc_vq_st16(&vq->avail->ring[(uint16_t)s->pos & vq->mask], head);
+	vq->avail_pos = s->pos + 1;
+	return 0;
+}
+
+/*
+ * Pin buffer [@buf, @buf + @len) to descriptor @id (< num, free) for as
+ * long as the queue lives: the descriptor is written here, @token comes
+ * back from rproc_vq_get_used() each time the device returns it.  The
+ * buffer is the driver's until rproc_vq_add_pinned() queues it.  Checks as
+ * rproc_vq_add(); -EINVAL too for @id not free.  Not on the message path
+ * (linear in num).
+ */
+int rproc_vq_pin(struct rproc_vq *vq, uint32_t id, void *buf, uint32_t len,
 		 bool device_writes, void *token);
+
+/*
+ * Queue pinned buffer @id (the driver's: pinned and not queued, or given
+ * back by rproc_vq_get_used()): a device-writable one whole, a
+ * device-readable one's first @len bytes (1..its length; the only field
+ * of the descriptor written again).  Visible to the device after
+ * rproc_vq_kick_prepare(), as for rproc_vq_add().  Returns 0, -EINVAL
+ * (@id not such a buffer, @len out of range) or -EIO (broken).
+ */
+static RPROC_VQ_INLINE int rproc_vq_add_pinned(struct rproc_vq *vq, uint32_t id,
+					       uint32_t len)
+{
+	struct rproc_vq_slot *s;
+
+	if (RPROC_VQ_UNLIKELY(vq->broken))
+		return -EIO;
+	/* a zeroed queue has num 0 */
+	if (RPROC_VQ_UNLIKELY(id >= vq->num))
+		return -EINVAL;
+	s = &vq->slot[id];
+	if (RPROC_VQ_UNLIKELY(s->state != RPROC_VQ_SLOT_PINNED))
+		return -EINVAL;
+	if (!(s->flags & RPROC_VQ_SLOT_F_WRITES)) {
+		if (RPROC_VQ_UNLIKELY(!len || len > s->len))
+			return -EINVAL;
+		__rproc_vq_st32(&vq->desc[id].len, len);
+	}
+	s->state = RPROC_VQ_SLOT_ADDED;
+	s->pos = vq->avail_pos;
+	__rproc_vq_st16(&vq->avail->ring[(uint16_t)s->pos & vq->mask],
+			(uint16_t)id);
+	vq->avail_pos = s->pos + 1;
+	return 0;
+}
 
 /*
  * Publish the buffers added since the last call (release fence, then
@@ -145,15 +319,180 @@ int rproc_vq_add(struct rproc_vq *vq, void *buf, uint32_t len,
  * device; false when nothing was published, the device asked not to be
  * notified, or the queue is broken.
  */
-bool rproc_vq_kick_prepare(struct rproc_vq *vq);
+static RPROC_VQ_INLINE bool rproc_vq_kick_prepare(struct rproc_vq *vq)
+{
+	uint64_t pos = vq->avail_pos, pub = vq->pub_pos;
+	uint16_t old = (uint16_t)pub, new_idx = (uint16_t)pos;
+
+	if (RPROC_VQ_UNLIKELY(vq->broken) || pos == pub)
+		return false;
+	/* From now on the device may return them. */
+	vq->in_flight += (uint32_t)(pos - pub);
+	vq->pub_pos = pos;
+
+	atomic_thread_fence(memory_order_release);
+	__rproc_vq_st16(&vq->avail->idx, new_idx);
+	/* The device may have gone to sleep before it saw the new idx: order
+	 * our store before the load of its suppression state. */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (vq->event_idx)
+		return vring_need_event(__rproc_vq_ld16(vq->avail_event),
+					new_idx, old);
+	return !(__rproc_vq_ld16(&vq->used->flags) & VRING_USED_F_NO_NOTIFY);
+}
 
 /*
  * Take the next buffer the device returned: its token, and in *@len (may
  * be NULL) the number of bytes the device wrote (0 for device-readable
- * buffers).  NULL when there is none, or when the queue is (or just became)
+ * buffers).  Its descriptor is free again, or for a pinned buffer the
+ * driver's to queue again.  NULL when there is none, or when the queue is (or just became)
  * broken: check rproc_vq_broken().  Each token is returned at most once.
  */
-void *rproc_vq_get_used(struct rproc_vq *vq, uint32_t *len);
+static RPROC_VQ_INLINE void *rproc_vq_get_used(struct rproc_vq *vq,
+					       uint32_t *len)
+{
+	struct vring_used_elem *e;
+	struct rproc_vq_slot *s;
+	uint32_t id, used_len;
+	uint16_t pos;
+	void *token;
+
+	if (RPROC_VQ_UNLIKELY(vq->broken))
+		return NULL;
+	if (vq->last_used == vq->used_idx && !__rproc_vq_fetch_used_idx(vq))
+		return NULL;
+
+	pos = vq->last_used & vq->mask;
+	e = &vq->used->ring[pos];
+	id = __rproc_vq_ld32(&e->id);
+	used_len = __rproc_vq_ld32(&e->len);
+	if (RPROC_VQ_UNLIKELY(id >= vq->num)) {
+		__rproc_vq_fail(vq, "used ring[%u]: id %u >= num %u", pos, id,
+				vq->num);
+		return NULL;
+	}
+	s = &vq->slot[id];
+	if (RPROC_VQ_UNLIKELY(s->state != RPROC_VQ_SLOT_ADDED ||
+			      s->pos >= vq->pub_pos)) {
+		__rproc_vq_fail(vq, "used ring[%u]: id %u is not in flight",
+				pos, id, 0);
+		return NULL;
+	}
+	if (!(s->flags & RPROC_VQ_SLOT_F_WRITES))
+		used_len = 0;
+	else if (RPROC_VQ_UNLIKELY(used_len > s->len)) {
+		__rproc_vq_fail(vq, "used ring[%u]: len %u > posted len %u",
+				pos, used_len, s->len);
+		return NULL;
+	}
+
+	token = s->token;
+	if (s->flags & RPROC_VQ_SLOT_F_PINNED) {
+		s->state = RPROC_VQ_SLOT_PINNED;
+	} else {
+		s->token = NULL;
+		s->state = RPROC_VQ_SLOT_FREE;
+		s->next = vq->free_head;
+		vq->free_head = (uint16_t)id;
+		vq->num_free++;
+	}
+	vq->in_flight--;
+	vq->last_used++;
+	if (vq->cb_enabled && vq->event_idx) {
+		/* Callbacks wanted for the next entry: say so before the next
+		 * look at used->idx (Linux's virtio_store_mb). */
+		__rproc_vq_st16(vq->used_event, vq->last_used);
+		atomic_thread_fence(memory_order_seq_cst);
+	}
+	if (len)
+		*len = used_len;
+	return token;
+}
+
+/*
+ * rproc_vq_get_used() for up to @max buffers at once: their tokens into
+ * @tokens[] and, if @lens is not NULL, the lengths into @lens[], in used
+ * ring order.  The same checks, entry by entry; the bookkeeping (and with
+ * callbacks enabled and event idx, the used_event store and its fence) once
+ * per batch.  Returns how many; 0 when none is pending or the queue is
+ * broken.  An entry that breaks the queue ends the batch: the ones before
+ * it are returned, so check rproc_vq_broken() after using them.
+ */
+static RPROC_VQ_INLINE unsigned rproc_vq_get_used_batch(struct rproc_vq *vq,
+							void **tokens,
+							uint32_t *lens,
+							unsigned max)
+{
+	struct rproc_vq_slot *slot;
+	struct vring_used_elem *ring;
+	uint64_t pub;
+	uint32_t num;
+	uint16_t mask, last;
+	unsigned n, count;
+
+	if (RPROC_VQ_UNLIKELY(vq->broken) || !max)
+		return 0;
+	if (vq->last_used == vq->used_idx && !__rproc_vq_fetch_used_idx(vq))
+		return 0;
+	/* in locals: the stores below cannot make the compiler reload them */
+	slot = vq->slot;
+	ring = vq->used->ring;
+	pub = vq->pub_pos;
+	num = vq->num;
+	mask = vq->mask;
+	last = vq->last_used;
+	count = (uint16_t)(vq->used_idx - last);
+	if (count > max)
+		count = max;
+	for (n = 0; n < count; n++, last++) {
+		const uint16_t pos = last & mask;
+		const uint32_t id = __rproc_vq_ld32(&ring[pos].id);
+		uint32_t used_len = __rproc_vq_ld32(&ring[pos].len);
+		struct rproc_vq_slot *s;
+
+		if (RPROC_VQ_UNLIKELY(id >= num)) {
+			__rproc_vq_fail(vq, "used ring[%u]: id %u >= num %u",
+					pos, id, num);
+			break;
+		}
+		s = &slot[id];
+		if (RPROC_VQ_UNLIKELY(s->state != RPROC_VQ_SLOT_ADDED ||
+				      s->pos >= pub)) {
+			__rproc_vq_fail(vq,
+					"used ring[%u]: id %u is not in flight",
+					pos, id, 0);
+			break;
+		}
+		if (!(s->flags & RPROC_VQ_SLOT_F_WRITES))
+			used_len = 0;
+		else if (RPROC_VQ_UNLIKELY(used_len > s->len)) {
+			__rproc_vq_fail(vq,
+					"used ring[%u]: len %u > posted len %u",
+					pos, used_len, s->len);
+			break;
+		}
+		tokens[n] = s->token;
+		if (lens)
+			lens[n] = used_len;
+		if (s->flags & RPROC_VQ_SLOT_F_PINNED) {
+			s->state = RPROC_VQ_SLOT_PINNED;
+		} else {
+			s->token = NULL;
+			s->state = RPROC_VQ_SLOT_FREE;
+			s->next = vq->free_head;
+			vq->free_head = (uint16_t)id;
+			vq->num_free++;
+		}
+	}
+	vq->last_used = last;
+	vq->in_flight -= n;
+	if (n && vq->cb_enabled && vq->event_idx) {
+		/* as rproc_vq_get_used(), for the batch's last entry */
+		__rproc_vq_st16(vq->used_event, last);
+		atomic_thread_fence(memory_order_seq_cst);
+	}
+	return n;
+}
 
 /*
  * Ask the device for a callback (interrupt) on the next used buffer: clear
@@ -188,21 +527,38 @@ void rproc_vq_disable_cb(struct rproc_vq *vq);
  * stopped or the queue broke.  Returns its token, NULL when none is left.
  * Reads only private state.  The first call marks the queue broken
  * ("buffers detached") when it was not already: re-init before reuse.
+ * A pinned buffer stays pinned (its descriptor is not freed).
  */
 void *rproc_vq_detach_unused(struct rproc_vq *vq);
 
-/* Descriptors free for rproc_vq_add(). */
-unsigned rproc_vq_free_count(const struct rproc_vq *vq);
+#ifdef RPROC_VQ_NO_WTSAN
+#pragma GCC diagnostic pop
+#endif
+
+/* Descriptors free for rproc_vq_add() (pinned ones are not). */
+static inline unsigned rproc_vq_free_count(const struct rproc_vq *vq)
+{
+	return vq->num_free;
+}
 
 /* Buffers published to the device and not yet returned. */
-unsigned rproc_vq_in_flight(const struct rproc_vq *vq);
+static inline unsigned rproc_vq_in_flight(const struct rproc_vq *vq)
+{
+	return vq->in_flight;
+}
 
 /* The queue size (num). */
-unsigned rproc_vq_num(const struct rproc_vq *vq);
+static inline unsigned rproc_vq_num(const struct rproc_vq *vq)
+{
+	return vq->num;
+}
 
 /* True once the remote broke the protocol, buffers were detached, or the
  * queue was released (or its init failed). */
-bool rproc_vq_broken(const struct rproc_vq *vq);
+static inline bool rproc_vq_broken(const struct rproc_vq *vq)
+{
+	return vq->broken;
+}
 
 /* Why the queue is broken (e.g. "used ring[3]: id 9 >= num 8"); NULL when
  * it is not. */

@@ -136,6 +136,9 @@ static int setup(void **state)
 	}
 	H->buf = calloc(2 * NUM, BUF_SIZE);
 	assert_non_null(H->buf);
+	/* stale bytes in the host's receive buffers: the remote must write
+	 * every byte of what it sends (headers, name-service padding) */
+	memset(H->buf, 0xA5, NUM * BUF_SIZE);
 	H->vdev = (struct vdev_entry){
 		.id = VIRTIO_ID_RPMSG,
 		.notifyid = ID_VDEV,
@@ -267,6 +270,7 @@ static void expect_ns(const char *name, uint32_t addr, uint32_t flags)
 	struct rpmsg_hdr *h;
 	struct rpmsg_ns_msg m;
 	uint32_t len;
+	size_t i;
 
 	h = host_recv(&len);
 	assert_non_null(h);
@@ -278,6 +282,9 @@ static void expect_ns(const char *name, uint32_t addr, uint32_t flags)
 	assert_int_equal(m.flags, flags);
 	assert_int_equal(m.name[RPMSG_NAME_SIZE - 1], 0);
 	assert_string_equal(m.name, name);
+	/* NUL-padded, whatever the buffer held (setup fills them) */
+	for (i = strlen(name); i < RPMSG_NAME_SIZE; i++)
+		assert_int_equal(m.name[i], 0);
 }
 
 /* ---- tests -------------------------------------------------------------- */
@@ -345,11 +352,14 @@ static void echo(void **state)
 	/* the remote notified for every reply and every returned buffer */
 	assert_int_equal(H->notified[ID_TX], 1 + 3 * NUM);
 	assert_int_equal(H->notified[ID_RX], 3 * NUM);
-	/* batch: several queued, one kick */
+	/* batch: several queued, one kick; each reply told at once (the
+	 * host may need the buffers back before the drain ends), the four
+	 * buffers given back once, at the end */
 	for (i = 0; i < 4; i++)
 		host_queue(HOST_ADDR, e->addr, "abcd", 4, 20);
 	assert_int_equal(rpfw_rpmsg_notified(&H->rp, ID_RX), 4);
 	assert_int_equal(H->notified[ID_RX], 3 * NUM + 1);
+	assert_int_equal(H->notified[ID_TX], 1 + 3 * NUM + 4);
 	for (i = 0; i < 4; i++)
 		assert_non_null(host_recv(&len));
 	/* the host asks for no interrupts */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * STATUS: done: hand-built hostile ring states (avail idx jumps and going
- * backwards, head/next >= num, descriptor loops, lengths and addresses
+ * backwards, head >= num, chains of every shape and loops refused without
+ * reading past the head descriptor (guard page), lengths and addresses
  * outside the buffer region, 64-bit addresses above 4 GiB, indirect),
  * push checks, notification suppression (flags and event idx, including
  * the host adding a buffer while the device asks for a kick), and a seeded
@@ -25,6 +26,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -302,6 +305,9 @@ static void head_out_of_range(void **state)
 	}
 }
 
+/* A buffer is one descriptor (rpfw/vring.h): a chain of any shape is
+ * refused (RPFW_EBADMSG, sticky) as soon as the head says NEXT, wherever
+ * its next index points, in range or not, loops included. */
 static void next_out_of_range(void **state)
 {
 	struct ring r;
@@ -311,31 +317,45 @@ static void next_out_of_range(void **state)
 	desc_set(&r, 0, 0x1000, 64, VRING_DESC_F_NEXT, 1);
 	desc_set(&r, 1, 0x1040, 64, VRING_DESC_F_NEXT, 4);
 	avail_add(&r, 0);
-	pop_err(&r, RPFW_ERANGE);
+	pop_err(&r, RPFW_EBADMSG);
+	ring_free(&r);
+
+	/* the head's next itself out of range */
+	ring_setup(&r, 4, 16, 0x1000, 4096, 0);
+	desc_set(&r, 0, 0x1000, 64, VRING_DESC_F_NEXT, 0xFFFF);
+	avail_add(&r, 0);
+	pop_err(&r, RPFW_EBADMSG);
 	ring_free(&r);
 }
 
 static void chains(void **state)
 {
 	struct ring r;
-	struct rpfw_vring_buf b = {0};
 	uint32_t i;
 
 	(void)state;
-	/* a chain of exactly num descriptors: fine, first segment returned */
+	/* a well-formed chain of exactly num descriptors: still a chain */
 	ring_setup(&r, 8, 16, 0x1000, 4096, 0);
 	for (i = 0; i < 8; i++)
 		desc_set(&r, i, 0x1000 + 64 * i, 64,
 			 i < 7 ? VRING_DESC_F_NEXT : 0, (uint16_t)(i + 1));
 	avail_add(&r, 0);
-	pop_ok(&r, &b, 0, 0, 64);
+	pop_err(&r, RPFW_EBADMSG);
+	ring_free(&r);
+
+	/* two descriptors, device-writable, as a virtio-net driver would */
+	ring_setup(&r, 8, 16, 0x1000, 4096, 0);
+	desc_set(&r, 2, 0x1000, 16, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 3);
+	desc_set(&r, 3, 0x1010, 64, VRING_DESC_F_WRITE, 0);
+	avail_add(&r, 2);
+	pop_err(&r, RPFW_EBADMSG);
 	ring_free(&r);
 
 	/* self loop */
 	ring_setup(&r, 8, 16, 0x1000, 4096, 0);
 	desc_set(&r, 3, 0x1000, 64, VRING_DESC_F_NEXT, 3);
 	avail_add(&r, 3);
-	pop_err(&r, RPFW_ELOOP);
+	pop_err(&r, RPFW_EBADMSG);
 	ring_free(&r);
 
 	/* a cycle through every descriptor */
@@ -344,7 +364,7 @@ static void chains(void **state)
 		desc_set(&r, i, 0x1000 + 64 * i, 64, VRING_DESC_F_NEXT,
 			 (uint16_t)((i + 1) % 8));
 	avail_add(&r, 5);
-	pop_err(&r, RPFW_ELOOP);
+	pop_err(&r, RPFW_EBADMSG);
 	ring_free(&r);
 
 	/* a two-cycle after a tail */
@@ -353,30 +373,94 @@ static void chains(void **state)
 	desc_set(&r, 1, 0x1040, 64, VRING_DESC_F_NEXT, 2);
 	desc_set(&r, 2, 0x1080, 64, VRING_DESC_F_NEXT, 1);
 	avail_add(&r, 0);
-	pop_err(&r, RPFW_ELOOP);
+	pop_err(&r, RPFW_EBADMSG);
 	ring_free(&r);
 
 	/* num = 1: a descriptor pointing at itself */
 	ring_setup(&r, 1, 4, 0x1000, 4096, 0);
 	desc_set(&r, 0, 0x1000, 64, VRING_DESC_F_NEXT, 0);
 	avail_add(&r, 0);
-	pop_err(&r, RPFW_ELOOP);
+	pop_err(&r, RPFW_EBADMSG);
 	ring_free(&r);
 
-	/* a later segment outside the region fails the whole buffer */
+	/* a later segment outside the region: refused as a chain */
 	ring_setup(&r, 8, 16, 0x1000, 4096, 0);
 	desc_set(&r, 0, 0x1000, 64, VRING_DESC_F_NEXT, 1);
 	desc_set(&r, 1, 0x2000, 64, 0, 0);
 	avail_add(&r, 0);
+	pop_err(&r, RPFW_EBADMSG);
+	ring_free(&r);
+
+	/* the head itself outside the region: its address is checked first */
+	ring_setup(&r, 8, 16, 0x1000, 4096, 0);
+	desc_set(&r, 0, 0x2000, 64, VRING_DESC_F_NEXT, 1);
+	desc_set(&r, 1, 0x1000, 64, 0, 0);
+	avail_add(&r, 0);
 	pop_err(&r, RPFW_EFAULT);
 	ring_free(&r);
 
-	/* indirect descriptors were never negotiated */
+	/* indirect descriptors were never negotiated; with NEXT too */
 	ring_setup(&r, 8, 16, 0x1000, 4096, 0);
 	desc_set(&r, 0, 0x1000, 64, VRING_DESC_F_INDIRECT, 0);
 	avail_add(&r, 0);
 	pop_err(&r, RPFW_EBADMSG);
 	ring_free(&r);
+	ring_setup(&r, 8, 16, 0x1000, 4096, 0);
+	desc_set(&r, 0, 0x1000, 64, VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT,
+		 1);
+	desc_set(&r, 1, 0x1040, 64, 0, 0);
+	avail_add(&r, 0);
+	pop_err(&r, RPFW_EBADMSG);
+	ring_free(&r);
+}
+
+/*
+ * Nothing past the head descriptor is read: the descriptors a chain
+ * points to sit on a page that faults when touched (num 512: descriptors
+ * 256..511 fill the second page of the table, the avail ring starts on
+ * the third).  A walk of the chain would crash the test.
+ */
+static void chain_reads_head_only(void **state)
+{
+	static const uint16_t nexts[] = {256, 300, 511, 0};
+	struct rpfw_vring_region reg;
+	struct rpfw_vring vr;
+	struct rpfw_vring_buf b = {0};
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), size;
+	uint8_t *mem, *buf;
+	unsigned i;
+
+	(void)state;
+	if (pg != 4096)
+		skip();
+	size = (vring_size(512, 4096) + pg - 1) & ~(pg - 1);
+	buf = malloc(4096);
+	assert_non_null(buf);
+	for (i = 0; i < sizeof(nexts) / sizeof(nexts[0]); i++) {
+		uint16_t head = (uint16_t)(i ? 255 - i : 0);
+
+		mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		assert_true(mem != MAP_FAILED);
+		desc = (struct vring_desc *)mem;
+		avail = (struct vring_avail *)(mem + vring_avail_offset(512));
+		assert_true((uint8_t *)avail == mem + 2 * pg);
+		reg = (struct rpfw_vring_region){0x1000, buf, 4096};
+		assert_int_equal(rpfw_vring_init(&vr, mem, 512, 4096, &reg, 0),
+				 0);
+		desc[head] = (struct vring_desc){0x1000, 64, VRING_DESC_F_NEXT,
+						 nexts[i]};
+		avail->ring[0] = head;
+		avail->idx = 1;
+		assert_int_equal(mprotect(mem + pg, pg, PROT_NONE), 0);
+		assert_int_equal(rpfw_vring_pop(&vr, &b), RPFW_EBADMSG);
+		assert_int_equal(rpfw_vring_pop(&vr, &b), RPFW_EBADMSG);
+		assert_int_equal(rpfw_vring_error(&vr), RPFW_EBADMSG);
+		assert_int_equal(munmap(mem, size), 0);
+	}
+	free(buf);
 }
 
 /* ---- addresses and lengths ---------------------------------------------- */
@@ -767,6 +851,7 @@ int main(void)
 		cmocka_unit_test(head_out_of_range),
 		cmocka_unit_test(next_out_of_range),
 		cmocka_unit_test(chains),
+		cmocka_unit_test(chain_reads_head_only),
 		cmocka_unit_test(addresses),
 		cmocka_unit_test(notify_flags),
 		cmocka_unit_test(notify_event_idx),

@@ -10,12 +10,15 @@
  * check:
  *   - the avail index may move forward by at most the number of free
  *     entries (num less the buffers popped and not yet pushed back);
- *   - a head or next index must be < num;
- *   - a chain has at most num descriptors (more means a loop);
- *   - every descriptor's 64-bit bus address and length must lie inside the
- *     buffer region (struct rpfw_vring_region), which also translates it
- *     to the firmware's view;
- *   - indirect descriptors are refused (never negotiated).
+ *   - a head index must be < num;
+ *   - the head descriptor's 64-bit bus address and length must lie inside
+ *     the buffer region (struct rpfw_vring_region), which also translates
+ *     it to the firmware's view;
+ *   - a buffer is one descriptor: a chain (VRING_DESC_F_NEXT, of any shape,
+ *     loops included) and indirect descriptors (never negotiated) are
+ *     refused with RPFW_EBADMSG, and nothing past the head descriptor is
+ *     read.  Every rpmsg driver (Linux virtio_rpmsg_bus, OpenAMP,
+ *     rpmsg-lite, this project's host) posts single-descriptor buffers.
  * The first violation puts the vring in an error state: every later call
  * returns the same negative code, and nothing outside the ring and the
  * region is ever read or written.
@@ -37,9 +40,9 @@
 #define RPFW_EFAULT (-14)   /* buffer outside the region */
 #define RPFW_ENODEV (-19)   /* not ready (rpmsg) */
 #define RPFW_EINVAL (-22)   /* bad argument or configuration */
-#define RPFW_ERANGE (-34)   /* avail index jump, head or next >= num */
-#define RPFW_ELOOP (-40)    /* descriptor chain longer than num */
-#define RPFW_EBADMSG (-74)  /* malformed buffer (indirect, size, alignment) */
+#define RPFW_ERANGE (-34)   /* avail index jump, head >= num */
+#define RPFW_ELOOP (-40)    /* not returned any more (chains: EBADMSG) */
+#define RPFW_EBADMSG (-74)  /* malformed buffer (chain, indirect, size...) */
 #define RPFW_EMSGSIZE (-90) /* message too long (rpmsg) */
 
 /* Where the host's buffers are: bus addresses [pa, pa + len) are seen by
@@ -64,11 +67,14 @@ struct rpfw_vring {
 	uint16_t avail_idx;  /* the host's avail idx, last seen (checked) */
 	uint16_t used_idx;   /* our used idx */
 	uint16_t signalled;  /* used idx at the last notify decision */
-	uint8_t flags;	     /* RPFW_VRING_F_*, kicks wanted */
+	uint8_t flags;	     /* RPFW_VRING_F_*; vring.c adds a bit while
+				kicks are not wanted (so flags ==
+				RPFW_VRING_F_EVENT_IDX: event idx, kicks
+				wanted) */
 	int8_t err;	     /* 0 or the sticky RPFW_E* error */
 };
 
-/* A buffer popped from the avail ring: its first (validated) segment. */
+/* A buffer popped from the avail ring (one validated descriptor). */
 struct rpfw_vring_buf {
 	void *data;
 	uint32_t len;
@@ -80,11 +86,29 @@ struct rpfw_vring_buf {
  * VRING_MAX_NUM) aligned to @align (a power of two) at @mem, with buffers
  * in @region (kept by pointer; it must outlive the vring).  Touches no
  * shared memory but used->flags (cleared: kicks wanted).  Returns 0 or
- * RPFW_EINVAL.
+ * RPFW_EINVAL.  Inline: rpmsg has one call (bytes).
  */
-int rpfw_vring_init(struct rpfw_vring *vr, void *mem, uint32_t num,
-		    uint32_t align, const struct rpfw_vring_region *region,
-		    uint32_t flags);
+static inline int rpfw_vring_init(struct rpfw_vring *vr, void *mem,
+				  uint32_t num, uint32_t align,
+				  const struct rpfw_vring_region *region,
+				  uint32_t flags)
+{
+	uint8_t *p = mem;
+
+	if (!p || num - 1 >= VRING_MAX_NUM || (num & (num - 1)) ||
+	    (align & (align - 1)) || !align)
+		return RPFW_EINVAL;
+	vr->desc = (void *)p;
+	vr->avail = (void *)(p + vring_avail_offset(num));
+	vr->used = (void *)(p + vring_used_offset(num, align));
+	vr->region = region;
+	vr->mask = (uint16_t)(num - 1);
+	vr->last_avail = vr->avail_idx = vr->used_idx = vr->signalled = 0;
+	vr->flags = (uint8_t)(flags & RPFW_VRING_F_EVENT_IDX);
+	vr->err = 0;
+	vr->used->flags = 0;
+	return 0;
+}
 
 /*
  * Ask the host to kick (@on != 0) or not to kick when it adds buffers:
@@ -96,7 +120,11 @@ void rpfw_vring_kicks(struct rpfw_vring *vr, int on);
 
 /* Put the vring in the error state @err (an RPFW_E* code), e.g. for a
  * buffer the layer above finds malformed.  Returns @err. */
-int rpfw_vring_fail(struct rpfw_vring *vr, int err);
+static inline int rpfw_vring_fail(struct rpfw_vring *vr, int err)
+{
+	vr->err = (int8_t)err;
+	return err;
+}
 
 /* The sticky error, 0 if none. */
 static inline int rpfw_vring_error(const struct rpfw_vring *vr)
@@ -104,25 +132,21 @@ static inline int rpfw_vring_error(const struct rpfw_vring *vr)
 	return vr->err;
 }
 
-/* The slow paths of the inline functions below (vring.c). */
-int __rpfw_vring_arm(struct rpfw_vring *vr);
-int __rpfw_vring_chain(struct rpfw_vring *vr, volatile struct vring_desc *d,
-		       uint32_t flags);
+/* Built for the host under ThreadSanitizer (the native remote), GCC says
+ * (-Wtsan) wherever a fence of the functions below is inlined that TSan
+ * does not model fences; the ring protocol's races are suppressed by the
+ * tests anyway (tsan.supp). */
+#if defined(__SANITIZE_THREAD__) && defined(__GNUC__) &&                       \
+	!defined(__clang__) && __GNUC__ >= 12
+#define RPFW_VRING_NO_WTSAN 1
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wtsan"
+#endif
 
-/*
- * Pop the next available buffer into @buf.  A chain is walked and every
- * descriptor checked; @buf describes its first segment (rpmsg buffers are
- * single descriptors).  Returns 0, RPFW_EAGAIN when the ring is empty, or
- * the vring's error.  When the ring is found empty and kicks are wanted
- * with event idx, avail_event is updated and the ring checked once more,
- * so RPFW_EAGAIN is race-free: the host kicks for the next buffer.
- *
- * Inline, as are push and need_notify: the message path of the host's
- * native remote runs through them (x86 instruction budget); the slow paths
- * are calls.
- */
-static inline int rpfw_vring_pop(struct rpfw_vring *vr,
-				 struct rpfw_vring_buf *buf)
+/* rpfw_vring_pop(); @kick: if the ring is empty, turn kicks on (as
+ * rpfw_vring_kicks(vr, 1)) and look once more. */
+static inline int __rpfw_vring_pop(struct rpfw_vring *vr,
+				   struct rpfw_vring_buf *buf, int kick)
 {
 	const struct rpfw_vring_region *r = vr->region;
 	volatile struct vring_desc *d;
@@ -134,19 +158,22 @@ static inline int rpfw_vring_pop(struct rpfw_vring *vr,
 	if (ret)
 		return ret;
 	if (last == vr->avail_idx) {
-		/* cached avail idx used up: read the host's; if empty, ask
-		 * for a kick (event idx) and read it once more */
+		/* cached avail idx used up: read the host's.  If empty and
+		 * kicks are wanted with event idx (or @kick), ask for a kick
+		 * and read it once more: the host may have added a buffer
+		 * before it saw the request. */
 		idx = vr->avail->idx;
-		if (idx == last && __rpfw_vring_arm(vr))
+		if (idx == last &&
+		    (kick || vr->flags == RPFW_VRING_F_EVENT_IDX)) {
+			rpfw_vring_kicks(vr, 1);
 			idx = vr->avail->idx;
+		}
 		/* it may run ahead by at most the free entries, num less
 		 * the buffers we hold; backwards is a huge step forward */
+		ret = RPFW_ERANGE;
 		if ((uint16_t)(idx - last) >
-		    (uint16_t)(vr->mask + 1u -
-			       (uint16_t)(last - vr->used_idx))) {
-			rpfw_vring_fail(vr, RPFW_ERANGE);
-			return RPFW_ERANGE;
-		}
+		    (uint16_t)(vr->mask + 1u - (uint16_t)(last - vr->used_idx)))
+			goto fail;
 		vr->avail_idx = idx;
 		if (idx == last)
 			return RPFW_EAGAIN;
@@ -154,29 +181,63 @@ static inline int rpfw_vring_pop(struct rpfw_vring *vr,
 	/* the entries after the index */
 	rpfw_port_rmb();
 	head = vr->avail->ring[last & vr->mask];
-	if (head > vr->mask) {
-		rpfw_vring_fail(vr, RPFW_ERANGE);
-		return RPFW_ERANGE;
-	}
+	ret = RPFW_ERANGE;
+	if (head > vr->mask)
+		goto fail;
 	d = &vr->desc[head];
 	/* 64-bit: an address above 4 GiB must not alias one below */
 	off = d->addr - r->pa;
 	len = d->len;
 	flags = d->flags;
-	if (off >= r->len || len > r->len - (uint32_t)off) {
-		rpfw_vring_fail(vr, RPFW_EFAULT);
-		return RPFW_EFAULT;
-	}
-	if (flags & (VRING_DESC_F_NEXT | VRING_DESC_F_INDIRECT)) {
-		ret = __rpfw_vring_chain(vr, d, flags);
-		if (ret)
-			return ret;
-	}
+	ret = RPFW_EFAULT;
+	if (off >= r->len || len > r->len - (uint32_t)off)
+		goto fail;
+	/* one descriptor per buffer: d->next is never read */
+	ret = RPFW_EBADMSG;
+	if (flags & (VRING_DESC_F_NEXT | VRING_DESC_F_INDIRECT))
+		goto fail;
 	buf->data = r->base + (uint32_t)off;
 	buf->len = len;
 	buf->head = (uint16_t)head;
 	vr->last_avail = (uint16_t)(last + 1);
 	return 0;
+fail:
+	return rpfw_vring_fail(vr, ret);
+}
+
+/*
+ * Pop the next available buffer into @buf.  Returns 0, RPFW_EAGAIN when
+ * the ring is empty, or the vring's error (a new one as listed at the
+ * top: RPFW_ERANGE, RPFW_EFAULT, RPFW_EBADMSG for a chained or indirect
+ * descriptor).  When the ring is found empty and kicks are wanted
+ * with event idx, avail_event is updated and the ring checked once more,
+ * so RPFW_EAGAIN is race-free: the host kicks for the next buffer.
+ *
+ * Inline, as are push and need_notify: the message path of the host's
+ * native remote runs through them (x86 instruction budget); the slow paths
+ * are calls.
+ */
+static inline int rpfw_vring_pop(struct rpfw_vring *vr,
+				 struct rpfw_vring_buf *buf)
+{
+	return __rpfw_vring_pop(vr, buf, 0);
+}
+
+/* rpfw_vring_push() of a head the caller popped itself (so < num and
+ * outstanding), with no error since: nothing to check. */
+static inline void __rpfw_vring_push(struct rpfw_vring *vr, uint32_t head,
+				     uint32_t len)
+{
+	volatile struct vring_used_elem *e;
+	uint16_t idx = vr->used_idx;
+
+	e = &vr->used->ring[idx & vr->mask];
+	e->id = head;
+	e->len = len;
+	/* the element before the index that publishes it */
+	rpfw_port_wmb();
+	vr->used_idx = ++idx;
+	vr->used->idx = idx;
 }
 
 /*
@@ -187,20 +248,11 @@ static inline int rpfw_vring_pop(struct rpfw_vring *vr,
 static inline int rpfw_vring_push(struct rpfw_vring *vr, uint32_t head,
 				  uint32_t len)
 {
-	volatile struct vring_used_elem *e;
-	uint16_t idx = vr->used_idx;
-
 	if (vr->err)
 		return vr->err;
-	if (head > vr->mask || idx == vr->last_avail)
+	if (head > vr->mask || vr->used_idx == vr->last_avail)
 		return RPFW_EINVAL;
-	e = &vr->used->ring[idx & vr->mask];
-	e->id = head;
-	e->len = len;
-	/* the element before the index that publishes it */
-	rpfw_port_wmb();
-	vr->used_idx = ++idx;
-	vr->used->idx = idx;
+	__rpfw_vring_push(vr, head, len);
 	return 0;
 }
 
@@ -224,5 +276,9 @@ static inline int rpfw_vring_need_notify(struct rpfw_vring *vr)
 					old);
 	return !(vr->avail->flags & VRING_AVAIL_F_NO_INTERRUPT);
 }
+
+#ifdef RPFW_VRING_NO_WTSAN
+#pragma GCC diagnostic pop
+#endif
 
 #endif /* RPFW_VRING_H */
