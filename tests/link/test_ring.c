@@ -1,0 +1,703 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * link_ring: the host link against a hostile remote that the test plays
+ * itself, writing the shared memory word by word (no firmware code, no
+ * threads: rproc_link_poll() runs the host side).  The handshake, binding
+ * and echo by the book, pads at the end of the ring both ways; then index
+ * jumps past the ring, misaligned heads, records longer than what was
+ * written or crossing the end, endpoint ids out of range (-EPROTO: the
+ * link goes down, endpoints unbind, the host says "left", the next boot
+ * brings it back); messages to unknown endpoints and malformed control
+ * messages (dropped and counted, the link stays up); a session change in
+ * the middle of a stream (nothing of the old session delivered, peer
+ * reset, a new handshake); a tail that moves backwards or past our head.
+ * Then a seeded fuzz loop.  The shared memory ends where its heap block
+ * ends: under ASan any access past it is caught.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+/* The remote as the test plays it. */
+struct fr {
+	struct harness *h;
+	volatile struct link_prod *hp; /* h2r producer: the host's */
+	volatile struct link_cons *hc; /* h2r consumer: ours */
+	uint8_t *hd;
+	volatile struct link_prod *rp; /* r2h producer: ours */
+	volatile struct link_cons *rc; /* r2h consumer: the host's */
+	uint8_t *rd;
+	uint32_t n1, n2;
+	uint32_t head; /* ours, r2h */
+	uint32_t tail; /* ours, h2r */
+};
+
+static struct fr F;
+
+/* What the host's endpoints got. */
+static struct {
+	int rx, unbinds, reason, bound, up, down, down_reason, resets;
+	char last[4096];
+	size_t last_len;
+} G;
+
+static int rx_cb(struct rproc_link_ept *ept, const void *data, size_t len,
+		 void *priv)
+{
+	(void)ept;
+	(void)priv;
+	G.rx++;
+	G.last_len = len;
+	memcpy(G.last, data, len < sizeof(G.last) ? len : sizeof(G.last));
+	return 0;
+}
+
+static void unbind_cb(struct rproc_link_ept *ept, int reason, void *priv)
+{
+	(void)ept;
+	(void)priv;
+	G.unbinds++;
+	G.reason = reason;
+}
+
+static void ev_up(void *ctx, struct rproc_link *l)
+{
+	(void)ctx;
+	(void)l;
+	G.up++;
+}
+
+static void ev_down(void *ctx, struct rproc_link *l, int reason)
+{
+	(void)ctx;
+	(void)l;
+	G.down++;
+	G.down_reason = reason;
+}
+
+static void ev_reset(void *ctx, struct rproc_link *l)
+{
+	(void)ctx;
+	(void)l;
+	G.resets++;
+}
+
+static void ev_bound(void *ctx, struct rproc_link_ept *e)
+{
+	(void)ctx;
+	(void)e;
+	G.bound++;
+}
+
+static const struct rproc_link_ops g_ops = {
+	.up = ev_up,
+	.down = ev_down,
+	.peer_reset = ev_reset,
+	.bound = ev_bound,
+};
+
+static void fr_init(struct harness *h)
+{
+	uint8_t *shm = lh_shm(h);
+
+	assert_non_null(shm);
+	F = (struct fr){
+		.h = h,
+		.n1 = h->cfg.size_h2r,
+		.n2 = h->cfg.size_r2h,
+		.hp = (volatile void *)(shm + LINK_OFF_H2R_PROD),
+		.hc = (volatile void *)(shm + LINK_OFF_H2R_CONS),
+		.hd = shm + LINK_OFF_H2R_DATA,
+	};
+	F.rp = (volatile void *)(shm + LINK_OFF_R2H_PROD(F.n1));
+	F.rc = (volatile void *)(shm + LINK_OFF_R2H_CONS(F.n1));
+	F.rd = shm + LINK_OFF_R2H_DATA(F.n1);
+}
+
+/* Our side of a handshake with session @s: our lines reset, the host's
+ * session accepted (acknowledged).  The host completes it at its poll. */
+static void fr_handshake(uint32_t s)
+{
+	F.rp->session = 0;
+	F.hc->ack = 0;
+	F.rp->head = 0;
+	F.rp->space_event = LINK_EVENT_NONE;
+	F.hc->tail = 0;
+	F.hc->data_event = 0;
+	F.head = F.tail = 0;
+	F.rp->session = s;
+	F.hc->ack = F.hp->session;
+}
+
+/* The next record the host wrote (pads skipped): false when none.  Out of
+ * step with the host (the fuzz loop scribbles over our lines): catch up. */
+static bool fr_read(uint32_t *id, void *buf, uint32_t *len)
+{
+	uint32_t head = F.hp->head, h, pos;
+
+	for (;;) {
+		if (F.tail == head)
+			return false;
+		pos = F.tail & (F.n1 - 1);
+		memcpy(&h, F.hd + pos, 4);
+		if (head - F.tail > F.n1 ||
+		    (LINK_REC_EPT(h) != LINK_EPT_PAD &&
+		     LINK_REC_SIZE(LINK_REC_PLEN(h)) > F.n1 - pos)) {
+			F.tail = head;
+			F.hc->tail = F.tail;
+			return false;
+		}
+		if (LINK_REC_EPT(h) == LINK_EPT_PAD) {
+			F.tail += F.n1 - pos;
+			continue;
+		}
+		*id = LINK_REC_EPT(h);
+		*len = LINK_REC_PLEN(h);
+		memcpy(buf, F.hd + pos + 4, *len);
+		F.tail += LINK_REC_SIZE(*len);
+		F.hc->tail = F.tail;
+		return true;
+	}
+}
+
+/* A record by the book (pad first if it would cross the end). */
+static void fr_write(uint32_t id, const void *data, uint32_t len)
+{
+	uint32_t pos = F.head & (F.n2 - 1), rec = LINK_REC_SIZE(len), h;
+
+	if (rec > F.n2 - pos) {
+		h = LINK_REC(LINK_EPT_PAD, 0);
+		memcpy(F.rd + pos, &h, 4);
+		F.head += F.n2 - pos;
+		pos = 0;
+	}
+	h = LINK_REC(id, len);
+	memcpy(F.rd + pos, &h, 4);
+	memcpy(F.rd + pos + 4, data, len);
+	F.head += rec;
+	F.rp->head = F.head;
+}
+
+/* A raw header at our head, and the head moved by @advance. */
+static void fr_raw(uint32_t hdr, uint32_t advance)
+{
+	memcpy(F.rd + (F.head & (F.n2 - 1)), &hdr, 4);
+	F.head += advance;
+	F.rp->head = F.head;
+}
+
+static void fr_ctl(uint32_t op, uint32_t id, const char *name)
+{
+	struct link_ctl m;
+
+	memset(&m, 0, sizeof(m));
+	m.op = op;
+	m.id = id;
+	strncpy(m.name, name, sizeof(m.name));
+	fr_write(LINK_EPT_CTL, &m, sizeof(m));
+}
+
+/* Expect a control message from the host. */
+static void fr_expect_ctl(uint32_t op, const char *name, uint32_t *id)
+{
+	struct link_ctl m;
+	uint32_t rid, len;
+
+	assert_true(fr_read(&rid, &m, &len));
+	assert_int_equal(rid, LINK_EPT_CTL);
+	assert_int_equal(len, sizeof(m));
+	assert_int_equal(m.op, op);
+	assert_string_equal(m.name, name);
+	*id = m.id;
+}
+
+static struct harness *raw_boot(void)
+{
+	struct lh_cfg cfg;
+	struct harness *h;
+
+	lh_cfg_default(&cfg);
+	cfg.raw = true;
+	h = lh_new(&cfg);
+	rproc_link_detach(h->link);
+	assert_int_equal(rproc_link_attach(h->rproc, &g_ops, NULL, &h->link),
+			 0);
+	memset(&G, 0, sizeof(G));
+	assert_int_equal(lh_boot(h), 0);
+	fr_init(h);
+	return h;
+}
+
+/* Boot, handshake, bind the host's "a" (id *@hid) to our id 5. */
+static struct harness *bound(struct rproc_link_ept **e, uint32_t *hid)
+{
+	struct harness *h = raw_boot();
+
+	assert_int_equal(
+		rproc_link_ept_create(h->link, "a", rx_cb, unbind_cb, NULL, e),
+		0);
+	assert_int_equal(rproc_link_state(h->link), RPROC_LINK_WAIT);
+	rproc_link_poll(h->link);
+	assert_int_equal(rproc_link_state(h->link), RPROC_LINK_WAIT);
+	fr_handshake(7);
+	rproc_link_poll(h->link);
+	assert_int_equal(rproc_link_state(h->link), RPROC_LINK_UP);
+	assert_int_equal(G.up, 1);
+	assert_int_equal(F.rc->ack, 7);
+	fr_expect_ctl(LINK_CTL_BIND, "a", hid);
+	fr_ctl(LINK_CTL_ACK, 5, "a");
+	rproc_link_poll(h->link);
+	assert_int_equal(G.bound, 1);
+	assert_true(rproc_link_ept_bound(*e));
+	return h;
+}
+
+/* The link went down with -EPROTO and says "left". */
+static void expect_proto(struct harness *h, struct rproc_link_ept *e,
+			 const char *words)
+{
+	struct rproc_link_stats st;
+
+	rproc_link_get_stats(h->link, &st);
+	assert_int_equal(st.state, RPROC_LINK_ERROR);
+	if (!strstr(st.error, words)) {
+		fprintf(stderr, "error \"%s\" lacks \"%s\"\n", st.error, words);
+		fail();
+	}
+	assert_int_equal(G.down, 1);
+	assert_int_equal(G.down_reason, -EPROTO);
+	assert_int_equal(G.unbinds, 1);
+	assert_int_equal(G.reason, -EPROTO);
+	assert_int_equal(F.hp->session, 0);
+	assert_int_equal(F.rc->ack, 0);
+	assert_int_equal(rproc_link_trysend(e, "x", 1), -ENOTCONN);
+	assert_int_equal(rproc_link_poll(h->link), 0);
+	/* the next boot brings it back */
+	assert_int_equal(rproc_shutdown(h->rproc), 0);
+	assert_int_equal(lh_boot(h), 0);
+	assert_int_equal(rproc_link_state(h->link), RPROC_LINK_WAIT);
+	fr_init(h);
+	fr_handshake(99);
+	rproc_link_poll(h->link);
+	assert_int_equal(rproc_link_state(h->link), RPROC_LINK_UP);
+}
+
+static void handshake_bind_echo(void **state)
+{
+	struct rproc_link_ept *e;
+	struct harness *h;
+	uint32_t hid, id, len, s0;
+	char buf[64];
+
+	(void)state;
+	h = bound(&e, &hid);
+	assert_int_equal(rproc_link_send(e, "hello", 5), 0);
+	assert_true(fr_read(&id, buf, &len));
+	assert_int_equal(id, 5);
+	assert_int_equal(len, 5);
+	assert_memory_equal(buf, "hello", 5);
+	fr_write(hid, "world", 5);
+	assert_int_equal(rproc_link_poll(h->link), 1);
+	assert_int_equal(G.rx, 1);
+	assert_memory_equal(G.last, "world", 5);
+	/* a BIND of ours is answered with an ACK, and rebinds */
+	fr_ctl(LINK_CTL_BIND, 6, "a");
+	rproc_link_poll(h->link);
+	fr_expect_ctl(LINK_CTL_ACK, "a", &id);
+	assert_int_equal(id, hid);
+	assert_int_equal(rproc_link_send(e, "x", 1), 0);
+	assert_true(fr_read(&id, buf, &len));
+	assert_int_equal(id, 6);
+	/* names we do not have: ignored */
+	fr_ctl(LINK_CTL_BIND, 8, "zz");
+	rproc_link_poll(h->link);
+	assert_false(fr_read(&id, buf, &len));
+	/* UNBIND with another id: ignored; with ours: unbound, -ENOENT */
+	fr_ctl(LINK_CTL_UNBIND, 5, "a");
+	rproc_link_poll(h->link);
+	assert_true(rproc_link_ept_bound(e));
+	fr_ctl(LINK_CTL_UNBIND, 6, "a");
+	rproc_link_poll(h->link);
+	assert_false(rproc_link_ept_bound(e));
+	assert_int_equal(G.unbinds, 1);
+	assert_int_equal(G.reason, -ENOENT);
+	assert_int_equal(rproc_link_trysend(e, "x", 1), -ENOTCONN);
+	/* our session in the host's stats */
+	{
+		struct rproc_link_stats st;
+
+		rproc_link_get_stats(h->link, &st);
+		assert_int_equal(st.peer_session, 7);
+		s0 = st.session;
+		assert_int_equal(s0, F.hp->session);
+		assert_int_equal(s0, F.hc->ack);
+	}
+	lh_free(h);
+}
+
+/* Records across the end of the ring, both ways, by the book. */
+static void pads_both_ways(void **state)
+{
+	struct rproc_link_ept *e;
+	struct harness *h;
+	uint32_t hid, id, len, i;
+	uint8_t buf[2048], got[2048];
+
+	(void)state;
+	h = bound(&e, &hid);
+	for (i = 0; i < 200; i++) {
+		uint32_t n = 1 + (i * 733u) % 2000;
+
+		memset(buf, (int)i, n);
+		assert_int_equal(rproc_link_trysend(e, buf, n), 0);
+		assert_true(fr_read(&id, got, &len));
+		assert_int_equal(len, n);
+		assert_memory_equal(got, buf, n);
+		fr_write(hid, buf, n);
+		assert_int_equal(rproc_link_poll(h->link), 1);
+		assert_int_equal(G.last_len, n);
+		assert_memory_equal(G.last, buf, n);
+	}
+	assert_int_equal(G.rx, 200);
+	assert_int_equal(rproc_link_state(h->link), RPROC_LINK_UP);
+	lh_free(h);
+}
+
+static void head_jump(void **state)
+{
+	struct rproc_link_ept *e;
+	struct harness *h;
+	uint32_t hid;
+
+	(void)state;
+	h = bound(&e, &hid);
+	F.rp->head = F.head + F.n2 + 4;
+	rproc_link_poll(h->link);
+	expect_proto(h, e, "past the ring");
+	lh_free(h);
+}
+
+static void head_misaligned(void **state)
+{
+	struct rproc_link_ept *e;
+	struct harness *h;
+	uint32_t hid;
+
+	(void)state;
+	h = bound(&e, &hid);
+	F.rp->head = F.head + 2;
+	rproc_link_poll(h->link);
+	expect_proto(h, e, "misaligned");
+	lh_free(h);
+}
+
+static void head_backwards(void **state)
+{
+	struct rproc_link_ept *e;
+	struct harness *h;
+	uint32_t hid;
+
+	(void)state;
+	h = bound(&e, &hid);
+	fr_write(hid, "abcd", 4);
+	rproc_link_poll(h->link);
+	F.rp->head = F.head - 8; /* a huge step forward */
+	rproc_link_poll(h->link);
+	expect_proto(h, e, "past the ring");
+	lh_free(h);
+}
+
+static void len_past_head(void **state)
+{
+	struct rproc_link_ept *e;
+	struct harness *h;
+	uint32_t hid;
+
+	(void)state;
+	h = bound(&e, &hid);
+	fr_raw(LINK_REC(hid, 100), 8);
+	rproc_link_poll(h->link);
+	expect_proto(h, e, "past its head");
+	assert_int_equal(G.rx, 0);
+	lh_free(h);
+}
+
+static void record_crosses_end(void **state)
+{
+	struct rproc_link_ept *e;
+	struct harness *h;
+	uint32_t hid;
+	uint8_t big[4096];
+
+	(void)state;
+	h = bound(&e, &hid);
+	memset(big, 1, sizeof(big));
+	/* two records to 8 bytes before the end */
+	fr_write(hid, big, 2000);
+	fr_write(hid, big, F.n2 - 8 - F.head - 4);
+	assert_int_equal(F.head, F.n2 - 8);
+	assert_int_equal(rproc_link_poll(h->link), 2);
+	fr_raw(LINK_REC(hid, 100), 104);
+	rproc_link_poll(h->link);
+	expect_proto(h, e, "past the end of the ring");
+	assert_int_equal(G.rx, 2);
+	lh_free(h);
+}
+
+static void pad_past_head(void **state)
+{
+	struct rproc_link_ept *e;
+	struct harness *h;
+	uint32_t hid;
+
+	(void)state;
+	h = bound(&e, &hid);
+	/* a pad means "to the end": more than the head gives */
+	fr_raw(LINK_REC(LINK_EPT_PAD, 0), 8);
+	rproc_link_poll(h->link);
+	expect_proto(h, e, "past its head");
+	lh_free(h);
+}
+
+static void ept_out_of_range(void **state)
+{
+	struct rproc_link_ept *e;
+	struct harness *h;
+	uint32_t hid;
+
+	(void)state;
+	h = bound(&e, &hid);
+	fr_write(RPROC_LINK_MAX_EPT + 1, "x", 1);
+	rproc_link_poll(h->link);
+	expect_proto(h, e, "endpoint id 257 out of range");
+	lh_free(h);
+}
+
+static void ept_unknown_and_bad_control(void **state)
+{
+	struct rproc_link_stats st;
+	struct rproc_link_ept *e;
+	struct harness *h;
+	struct link_ctl m;
+	uint32_t hid;
+
+	(void)state;
+	h = bound(&e, &hid);
+	lh_log_begin();
+	fr_write(hid + 1, "x", 1); /* nobody there */
+	fr_write(RPROC_LINK_MAX_EPT, "x", 1);
+	memset(&m, 0, sizeof(m));
+	m.op = LINK_CTL_BIND;
+	m.id = 3;
+	memcpy(m.name, "a", 2);
+	fr_write(LINK_EPT_CTL, &m, sizeof(m) - 1); /* short */
+	m.op = 0;
+	fr_write(LINK_EPT_CTL, &m, sizeof(m));
+	m.op = 4;
+	fr_write(LINK_EPT_CTL, &m, sizeof(m));
+	m.op = LINK_CTL_BIND;
+	m.id = 0;
+	fr_write(LINK_EPT_CTL, &m, sizeof(m));
+	m.id = LINK_EPT_PAD;
+	fr_write(LINK_EPT_CTL, &m, sizeof(m));
+	m.id = 3;
+	memset(m.name, 'x', sizeof(m.name)); /* unterminated */
+	fr_write(LINK_EPT_CTL, &m, sizeof(m));
+	m.name[0] = 0; /* empty */
+	fr_write(LINK_EPT_CTL, &m, sizeof(m));
+	rproc_link_poll(h->link);
+	lh_log_end(false);
+	rproc_link_get_stats(h->link, &st);
+	assert_int_equal(st.rx_no_ept, 2);
+	assert_int_equal(st.ctl_bad, 7);
+	assert_int_equal(st.state, RPROC_LINK_UP);
+	assert_true(rproc_link_ept_bound(e));
+	assert_int_equal(G.rx, 0);
+	/* still fine */
+	fr_write(hid, "ok", 2);
+	assert_int_equal(rproc_link_poll(h->link), 1);
+	lh_free(h);
+}
+
+/* The remote restarts with records of the old session in the ring: none
+ * is delivered, peer reset, a new handshake. */
+static void session_change_mid_stream(void **state)
+{
+	struct rproc_link_ept *e;
+	struct harness *h;
+	uint32_t hid, old, id, len;
+	char buf[64];
+
+	(void)state;
+	h = bound(&e, &hid);
+	old = F.hp->session;
+	fr_write(hid, "one", 3);
+	fr_write(hid, "two", 3);
+	fr_write(hid, "six", 3);
+	/* restart under it: "restarting", indices back, a new session */
+	fr_handshake(8);
+	F.hc->ack = 0; /* not accepted the host's yet */
+	rproc_link_poll(h->link);
+	assert_int_equal(G.rx, 0);
+	assert_int_equal(G.resets, 1);
+	assert_int_equal(G.unbinds, 1);
+	assert_int_equal(G.reason, -ECONNRESET);
+	assert_int_equal(G.down, 0);
+	assert_int_equal(rproc_link_state(h->link), RPROC_LINK_WAIT);
+	/* the host started a new session too */
+	assert_int_not_equal(F.hp->session, old);
+	assert_int_not_equal(F.hp->session, 0);
+	assert_int_equal(F.rc->ack, 0);
+	assert_int_equal(rproc_link_trysend(e, "x", 1), -ENOTCONN);
+	/* we accept it: up, announced again, bound by name again */
+	F.tail = 0;
+	F.hc->tail = 0;
+	F.hc->ack = F.hp->session;
+	rproc_link_poll(h->link);
+	assert_int_equal(rproc_link_state(h->link), RPROC_LINK_UP);
+	assert_int_equal(G.up, 2);
+	assert_int_equal(F.rc->ack, 8);
+	fr_expect_ctl(LINK_CTL_BIND, "a", &id);
+	fr_ctl(LINK_CTL_ACK, 5, "a");
+	rproc_link_poll(h->link);
+	assert_int_equal(G.bound, 2);
+	assert_int_equal(rproc_link_send(e, "hi", 2), 0);
+	assert_true(fr_read(&id, buf, &len));
+	assert_int_equal(id, 5);
+	/* the remote leaves (session 0): peer reset, waiting */
+	F.rp->session = 0;
+	rproc_link_poll(h->link);
+	assert_int_equal(G.resets, 2);
+	assert_int_equal(rproc_link_state(h->link), RPROC_LINK_WAIT);
+	lh_free(h);
+}
+
+/* The host's tail check when it needs room. */
+static void bad_tail(bool backwards)
+{
+	struct rproc_link_ept *e;
+	struct harness *h;
+	uint32_t hid, id, len;
+	uint8_t buf[1000];
+	int ret;
+
+	h = bound(&e, &hid);
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(rproc_link_trysend(e, buf, sizeof(buf)), 0);
+	assert_true(fr_read(&id, buf, &len)); /* tail moves on */
+	while (!(ret = rproc_link_trysend(e, buf, sizeof(buf))))
+		;
+	assert_int_equal(ret, -EAGAIN);
+	F.hc->tail = backwards ? F.tail - 4 : F.hp->head + 4;
+	lh_log_begin();
+	assert_int_equal(rproc_link_trysend(e, buf, sizeof(buf)), -ENOTCONN);
+	lh_log_end(false);
+	expect_proto(h, e, "its tail went from");
+	lh_free(h);
+}
+
+static void tail_backwards(void **state)
+{
+	(void)state;
+	bad_tail(true);
+}
+
+static void tail_past_head(void **state)
+{
+	(void)state;
+	bad_tail(false);
+}
+
+/* Garbage in everything the remote writes, between by-the-book traffic:
+ * never a crash, never an access outside (ASan), states stay sane. */
+static void fuzz(void **state)
+{
+	struct rproc_link_ept *e;
+	struct harness *h;
+	uint32_t hid, seed = 0x1234567u, id, len, *w;
+	uint8_t buf[2048];
+	int protos = 0;
+
+	(void)state;
+	h = bound(&e, &hid);
+	lh_log_begin();
+	for (int i = 0; i < 20000; i++) {
+		uint32_t r = lh_rand(&seed);
+		enum rproc_link_state s = rproc_link_state(h->link);
+
+		switch (r % 8) {
+		case 0: /* a word of our producer line */
+			w = (uint32_t *)(void *)(uintptr_t)F.rp;
+			w[lh_rand(&seed) % 3] =
+				lh_rand(&seed) & (r & 8 ? 0xFFFu : ~0u);
+			break;
+		case 1: /* a word of our consumer line */
+			w = (uint32_t *)(void *)(uintptr_t)F.hc;
+			w[lh_rand(&seed) % 3] =
+				lh_rand(&seed) & (r & 8 ? 0xFFFu : ~0u);
+			break;
+		case 2: /* a word of our data */
+			w = (uint32_t *)(void *)F.rd;
+			w[lh_rand(&seed) % (F.n2 / 4)] = lh_rand(&seed);
+			break;
+		case 3: /* a record by the book */
+			fr_write(r & 16 ? hid : lh_rand(&seed) % 300, buf,
+				 lh_rand(&seed) % 1500);
+			break;
+		case 4:
+			rproc_link_trysend(e, buf, lh_rand(&seed) % 2100);
+			break;
+		case 5:
+			while (fr_read(&id, buf, &len))
+				;
+			break;
+		default:
+			rproc_link_poll(h->link);
+		}
+		if (s == RPROC_LINK_ERROR || (r % 512) == 7) {
+			protos += s == RPROC_LINK_ERROR;
+			/* start over: a new boot, a clean handshake */
+			rproc_shutdown(h->rproc);
+			assert_int_equal(lh_boot(h), 0);
+			fr_init(h);
+			fr_handshake(lh_rand(&seed) | 1);
+			rproc_link_poll(h->link);
+		} else if (s == RPROC_LINK_WAIT && (r & 64)) {
+			fr_handshake(lh_rand(&seed) | 1);
+		}
+	}
+	lh_log_end(false);
+	print_message("fuzz: 20000 steps, %d protocol errors caught\n", protos);
+	assert_true(protos > 0);
+	lh_free(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(handshake_bind_echo),
+		cmocka_unit_test(pads_both_ways),
+		cmocka_unit_test(head_jump),
+		cmocka_unit_test(head_misaligned),
+		cmocka_unit_test(head_backwards),
+		cmocka_unit_test(len_past_head),
+		cmocka_unit_test(record_crosses_end),
+		cmocka_unit_test(pad_past_head),
+		cmocka_unit_test(ept_out_of_range),
+		cmocka_unit_test(ept_unknown_and_bad_control),
+		cmocka_unit_test(session_change_mid_stream),
+		cmocka_unit_test(tail_backwards),
+		cmocka_unit_test(tail_past_head),
+		cmocka_unit_test(fuzz),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
