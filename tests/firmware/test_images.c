@@ -59,9 +59,16 @@ static const struct arch archs[] = {
 	},
 };
 
-static const char *const samples[] = {"hello", "crash",	  "notable",
-				      "raw",   "preboot", "bench"};
+static const char *const samples[] = {"hello", "crash", "notable", "raw",
+				      "preboot", "bench", "echo", "linkecho"};
 static const char *const with_table[] = {"hello", "crash", "preboot", "bench"};
+/* Samples whose linked library objects leave no function to
+ * --gc-sections.  In echo and linkecho it removes unused rpmsg / link API
+ * functions, and their .debug_frame FDEs are relocated to pc 0 (GNU ld
+ * 2.40 ignores -z dead-reloc-in-nonalloc for these targets), so gdb sees
+ * 7 FDEs at 0 there: a NULL call in those two would unwind ambiguously. */
+static const char *const cfi_clean[] = {"hello", "crash",   "notable",
+					"raw",	 "preboot", "bench"};
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -453,10 +460,10 @@ static void images_cfi_for_gdb(void **state)
 
 	(void)state;
 	for (i = 0; i < ARRAY_SIZE(archs); i++) {
-		for (s = 0; s < ARRAY_SIZE(samples); s++) {
+		for (s = 0; s < ARRAY_SIZE(cfi_clean); s++) {
 			struct image im;
 
-			open_image(&im, samples[s], &archs[i]);
+			open_image(&im, cfi_clean[s], &archs[i]);
 			/* A NULL call lands at 0: the vector table's (M4) or
 			 * the null guard's (RV32) CFI, and no other.  Code
 			 * --gc-sections removed keeps its debug information,
