@@ -338,7 +338,8 @@ static void rpmsg_demo(struct rproc *rv, struct bus_events *ev)
 		total += e[i].echoed;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("   %u messages echoed in %.2f s (%.0f round trips/s through the "
+	printf("   %u messages echoed in %.2f s (%.0f round trips/s through "
+	       "the "
 	       "emulated RV32); every sender then got %s\n",
 	       total, secs(&t0, &t1), total / secs(&t0, &t1),
 	       rproc_strerror(e[0].ret));

@@ -1231,8 +1231,8 @@ void *rproc_vendor_entry(struct rproc *rproc, uint32_t type, unsigned nth,
 	if (!rproc->table_ptr || type < RSC_VENDOR_START ||
 	    type > RSC_VENDOR_END)
 		return NULL;
-	if (rproc_table_walk(rproc->table_ptr, rproc->table_len,
-			     vendor_find_fn, &f, &d) < 0 ||
+	if (rproc_table_walk(rproc->table_ptr, rproc->table_len, vendor_find_fn,
+			     &f, &d) < 0 ||
 	    !f.found)
 		return NULL;
 	*len = f.e.body_len;

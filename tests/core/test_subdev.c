@@ -214,12 +214,12 @@ static void test_vendor_owner(void **state)
 	(void)state;
 	assert_int_equal(rproc_table_builder_init(&tb, table, sizeof(table), 3),
 			 0);
-	assert_int_equal(rproc_table_builder_add(&tb, 200, v1, sizeof(v1), NULL),
-			 0);
-	assert_int_equal(rproc_table_builder_add(&tb, 201, &v3, sizeof(v3), NULL),
-			 0);
-	assert_int_equal(rproc_table_builder_add(&tb, 200, v2, sizeof(v2), NULL),
-			 0);
+	assert_int_equal(
+		rproc_table_builder_add(&tb, 200, v1, sizeof(v1), NULL), 0);
+	assert_int_equal(
+		rproc_table_builder_add(&tb, 201, &v3, sizeof(v3), NULL), 0);
+	assert_int_equal(
+		rproc_table_builder_add(&tb, 200, v2, sizeof(v2), NULL), 0);
 	assert_int_equal(rproc_table_builder_finish(&tb, &tlen), 0);
 	len = fake_image(img, sizeof(img), "vendor payload!", 16, table, tlen);
 	fake_write_file(dir, "v.bin", img, len);

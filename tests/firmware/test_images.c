@@ -59,8 +59,9 @@ static const struct arch archs[] = {
 	},
 };
 
-static const char *const samples[] = {"hello", "crash", "notable", "raw",
-				      "preboot", "bench", "echo", "linkecho"};
+static const char *const samples[] = {"hello", "crash",	  "notable",
+				      "raw",   "preboot", "bench",
+				      "echo",  "linkecho"};
 static const char *const with_table[] = {"hello", "crash", "preboot", "bench"};
 /* Samples whose linked library objects leave no function to
  * --gc-sections.  In echo and linkecho it removes unused rpmsg / link API

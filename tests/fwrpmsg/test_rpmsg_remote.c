@@ -594,7 +594,7 @@ static void ns_waits_for_buffers(void **state)
 	rpfw_rpmsg_destroy_ept(e[1]); /* waits */
 	assert_null(rpfw_rpmsg_create_ept(&H->rp, NULL, 1101, record_cb, &s));
 	x = rpfw_rpmsg_create_ept(&H->rp, "ns-e", 1200, record_cb, &s);
-	assert_non_null(x); /* its creation waits */
+	assert_non_null(x);	   /* its creation waits */
 	rpfw_rpmsg_destroy_ept(x); /* ... and is dropped */
 	for (i = 0; i < 2; i++) {
 		assert_non_null(host_recv(&len));
@@ -689,10 +689,10 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(before_ready),      T(echo),	       T(bad_messages),
-		T(truncated_address), T(hold_release), T(zero_copy),
-		T(tx_exhausted),      T(endpoints),    T(config_checks),
-		T(no_bufsz_no_ns),    T(wait_ready),   T(event_idx),
+		T(before_ready),	 T(echo),	  T(bad_messages),
+		T(truncated_address),	 T(hold_release), T(zero_copy),
+		T(tx_exhausted),	 T(endpoints),	  T(config_checks),
+		T(no_bufsz_no_ns),	 T(wait_ready),	  T(event_idx),
 		T(ns_waits_for_buffers),
 	};
 

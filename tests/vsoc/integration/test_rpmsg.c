@@ -128,16 +128,15 @@ static struct vsoc_board *open_echo_board(struct side s[2])
 		s[i].r = vsoc_board_find(b, cores[i]);
 		assert_non_null(s[i].r);
 		assert_int_equal(rproc_set_firmware(s[i].r, images[i]), 0);
-		assert_int_equal(rproc_set_coredump(s[i].r, RPROC_DUMP_DISABLED),
-				 0);
-		assert_int_equal(rproc_rpmsg_attach(s[i].r, &ops, &s[i],
-						    &s[i].bus),
-				 0);
+		assert_int_equal(
+			rproc_set_coredump(s[i].r, RPROC_DUMP_DISABLED), 0);
+		assert_int_equal(
+			rproc_rpmsg_attach(s[i].r, &ops, &s[i], &s[i].bus), 0);
 	}
 	assert_int_equal(vsoc_board_add(b), 0);
 	for (int i = 0; i < 2; i++) {
-		assert_int_equal(
-			rproc_wait_state(s[i].r, RPROC_RUNNING, 5000), 0);
+		assert_int_equal(rproc_wait_state(s[i].r, RPROC_RUNNING, 5000),
+				 0);
 		assert_true(side_wait(&s[i], &s[i].channels, 1, 5000));
 	}
 	return b;
@@ -221,12 +220,11 @@ static void echo_both_archs(void **state)
 					  2000));
 		for (unsigned i = 0; i < N_EPT; i++) {
 			e[c][i] = (struct ept_state){.idx = i, .mtu = 496};
-			assert_int_equal(rpmsg_create_ept(rdev, NULL,
-							  RPMSG_ADDR_ANY,
-							  s[c].echo_addr,
-							  echo_rx, NULL,
-							  &e[c][i], &e[c][i].ept),
-					 0);
+			assert_int_equal(
+				rpmsg_create_ept(rdev, NULL, RPMSG_ADDR_ANY,
+						 s[c].echo_addr, echo_rx, NULL,
+						 &e[c][i], &e[c][i].ept),
+				0);
 		}
 	}
 	/* both cores at once, the endpoints interleaved */
@@ -242,8 +240,8 @@ static void echo_both_archs(void **state)
 			}
 	for (int c = 0; c < 2; c++)
 		for (unsigned i = 0; i < N_EPT; i++) {
-			for (int w = 0; w < 10000 &&
-					atomic_load(&e[c][i].got) < PER_EPT;
+			for (int w = 0;
+			     w < 10000 && atomic_load(&e[c][i].got) < PER_EPT;
 			     w++)
 				usleep(1000);
 			assert_int_equal(atomic_load(&e[c][i].got), PER_EPT);
@@ -343,12 +341,12 @@ static void crash_mid_traffic(void **state)
 		for (int i = 0; i < N_SENDERS; i++) {
 			memset(&snd[i], 0, sizeof(snd[i]));
 			snd[i].mode = i % 3;
-			assert_int_equal(
-				rpmsg_create_ept(s[c].rdev, NULL,
-						 RPMSG_ADDR_ANY, s[c].echo_addr,
-						 count_rx, on_unbind, &snd[i],
-						 &snd[i].ept),
-				0);
+			assert_int_equal(rpmsg_create_ept(s[c].rdev, NULL,
+							  RPMSG_ADDR_ANY,
+							  s[c].echo_addr,
+							  count_rx, on_unbind,
+							  &snd[i], &snd[i].ept),
+					 0);
 			assert_int_equal(pthread_create(&th[i], NULL,
 							sender_main, &snd[i]),
 					 0);
@@ -363,7 +361,8 @@ static void crash_mid_traffic(void **state)
 		/* ... when the firmware faults */
 		t0 = vt_now_ns();
 		assert_int_equal(
-			vsoc_mbox_send(s[c].r, RPFW_WORD(RPFW_CMD_CRASH, 0)), 0);
+			vsoc_mbox_send(s[c].r, RPFW_WORD(RPFW_CMD_CRASH, 0)),
+			0);
 		/* (the kicks of the busy senders are coalesced: the mailbox
 		 * has room for the word) */
 		for (int i = 0; i < N_SENDERS; i++) {
@@ -387,13 +386,14 @@ static void crash_mid_traffic(void **state)
 		/* the old endpoints stay unbound, even once the device is
 		 * back */
 		for (int i = 0; i < N_SENDERS; i++) {
-			assert_int_equal(rpmsg_trysend(snd[i].ept, 1024, "x", 1),
-					 -ENOTCONN);
+			assert_int_equal(
+				rpmsg_trysend(snd[i].ept, 1024, "x", 1),
+				-ENOTCONN);
 			rpmsg_destroy_ept(snd[i].ept);
 		}
 		/* recovery: the firmware announces the channel again */
-		assert_int_equal(
-			rproc_wait_state(s[c].r, RPROC_RUNNING, 5000), 0);
+		assert_int_equal(rproc_wait_state(s[c].r, RPROC_RUNNING, 5000),
+				 0);
 		assert_true(side_wait(&s[c], &s[c].channels, 2, 5000));
 		assert_int_equal(s[c].ups, 2);
 		memset(&again, 0, sizeof(again));
