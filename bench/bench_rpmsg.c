@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Messaging benchmarks: the host's rpmsg bus (src/rpmsg) against the
- * firmware library's rpmsg stack (firmware/lib) on a native remote in
- * polled mode (rproc/native.h), each figure against a baseline measured
- * in the same run, interleaved, several rounds (docs/native.md):
+ * firmware library's rpmsg stack (firmware/lib), and the host link
+ * (src/link) against the firmware's (firmware/lib/link.c), on a native
+ * remote in polled mode (rproc/native.h), each figure against a baseline
+ * measured in the same run, interleaved, several rounds (docs/native.md):
  *
  *   <t>.rt_16B_ns        16-byte echo round trip, host and remote polling
  *                        on two pinned CPUs (host: send, then poll until
@@ -44,9 +45,10 @@
  *            --callgrind-out-file=FILE bench_rpmsg --loop rpmsg oneway 20000 16
  * the file's "cmd:" line says what was measured).
  *
- * Transports: struct xport_ops below.  rpmsg is the only one yet; the
- * "link" transport (include/rproc/link.h) fills one more and gets every
- * figure, named "link.*".
+ * Transports: struct xport_ops below, each gets every figure under its
+ * name: "rpmsg.*" (the host bus, firmware/lib/rpmsg.c) and "link.*" (the
+ * host link, include/rproc/link.h, against firmware/lib/link.c built into
+ * this program: 64 KiB rings each way, so a 496-byte payload fits).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -62,10 +64,13 @@
 #include <unistd.h>
 
 #include "bench_util.h"
+#include "rpfw/link.h"
 #include "rpfw/rpmsg.h"
+#include "rproc/link.h"
 #include "rproc/native.h"
 #include "rproc/os.h"
 #include "rproc/rpmsg.h"
+#include "rproc/table.h"
 
 #define ROUNDS 7
 #define RT_SAMPLES 20000
@@ -89,8 +94,10 @@ struct xport;
  * (remote_open once per boot), on the remote's pinned thread, or on the
  * caller's thread in --loop mode.
  *
- * ---- To add a transport (the "link" one, include/rproc/link.h): write
- * the functions, fill a struct xport_ops, and add it to transports[]. ----
+ * To add a transport: write the functions, fill a struct xport_ops, and
+ * add it to transports[].  host_open runs with the remote polling the
+ * transport (its thread in PH_SINK, or x->remote_inline: the host's
+ * thread drives it), so a handshake can complete there.
  */
 struct xport_ops {
 	const char *name; /* the figures' prefix */
@@ -120,6 +127,8 @@ struct xport {
 	uint64_t remote_sum; /* bytes looked at */
 	uint64_t remote_err;
 	bool echo;
+	bool remote_inline; /* no remote thread: the host's thread drives it
+			       (--loop), also during host_open */
 };
 
 /* ---- rpmsg ------------------------------------------------------------------ */
@@ -265,11 +274,225 @@ static const struct xport_ops rpmsg_xport = {
 	.remote_poll = rpmsg_x_remote_poll,
 };
 
-/* ---- the "link" transport goes here (include/rproc/link.h) ---------------- */
+/* ---- link (include/rproc/link.h, firmware/lib/link.c) ---------------------- */
+
+/*
+ * One byte ring per direction of LINK_RING bytes: the shared memory of
+ * the rpmsg configuration above (128 buffers of 512 bytes each way), and
+ * room for a 496-byte payload (the MTU is LINK_RING / 2 - 4 = 32764; the
+ * link's default 4 KiB rings would allow 2044, and 1 KiB rings 508).
+ * Doorbell words 1 (host -> remote) and 2: the native remote's bits.
+ * Notification suppression is always on (event indices).
+ */
+#define LINK_RING (64u * 1024u)
+#define LINK_KICK_ID 1u
+#define LINK_NOTIFY_ID 2u
+#define LINK_EPT "bench"
+
+struct link_host {
+	struct rproc_link *link;
+	struct rproc_link_ept *ept;
+};
+
+struct link_remote {
+	struct rpfw_link link; /* first: the event callback gets it */
+	struct rpfw_link_ept *ept;
+	struct xport *x;
+	atomic_bool bound; /* the remote's endpoint (for host_open) */
+};
+
+static int link_x_table(void *buf, size_t cap, size_t *len)
+{
+	struct rproc_table_builder b;
+	struct fw_rsc_carveout c;
+	struct fw_rsc_link v;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	c.da = FW_RSC_ADDR_ANY;
+	c.pa = FW_RSC_ADDR_ANY;
+	c.len = LINK_SHM_SIZE(LINK_RING, LINK_RING);
+	memcpy(c.name, "link0", sizeof("link0"));
+	memset(&v, 0, sizeof(v));
+	v.version = LINK_VERSION;
+	v.notify_h2r = LINK_KICK_ID;
+	v.notify_r2h = LINK_NOTIFY_ID;
+	v.size_h2r = LINK_RING;
+	v.size_r2h = LINK_RING;
+	memcpy(v.carveout, "link0", sizeof("link0"));
+	ret = rproc_table_builder_init(&b, buf, cap, 2);
+	if (!ret)
+		ret = rproc_table_builder_add(&b, RSC_CARVEOUT, &c, sizeof(c),
+					      NULL);
+	if (!ret)
+		ret = rproc_table_builder_add(&b, RSC_VENDOR_LINK, &v,
+					      sizeof(v), NULL);
+	if (!ret)
+		ret = rproc_table_builder_finish(&b, len);
+	return ret;
+}
+
+static int link_x_host_rx(struct rproc_link_ept *ept, const void *data,
+			  size_t len, void *priv)
+{
+	struct xport *x = priv;
+
+	(void)ept;
+	(void)data;
+	(void)len;
+	x->host_rx++;
+	return 0;
+}
+
+static int link_x_host_attach(struct xport *x)
+{
+	static const struct rproc_link_ops no_events;
+	struct link_host *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	x->host = h;
+	return rproc_link_attach(x->rproc, &no_events, NULL, &h->link);
+}
+
+/* The endpoint, then the handshake and the binding, both sides polled:
+ * the remote by its thread (setup() puts it in PH_SINK meanwhile) or
+ * here (--loop: x->remote_inline).  Done when both ends are bound. */
+static int link_x_host_open(struct xport *x)
+{
+	struct link_host *h = x->host;
+	struct link_remote *r = x->remote;
+	double t0 = bench_now_ns();
+	int ret;
+
+	ret = rproc_link_ept_create(h->link, LINK_EPT, link_x_host_rx, NULL, x,
+				    &h->ept);
+	if (ret)
+		return ret;
+	while (!rproc_link_ept_bound(h->ept) || !atomic_load(&r->bound)) {
+		if (bench_now_ns() - t0 > SPIN_LIMIT_NS)
+			return -ETIMEDOUT;
+		rproc_link_poll(h->link);
+		if (x->remote_inline)
+			x->ops->remote_poll(x);
+	}
+	if (rproc_link_mtu(h->link) < 496)
+		return -EMSGSIZE;
+	return 0;
+}
+
+static void link_x_host_close(struct xport *x)
+{
+	struct link_host *h = x->host;
+
+	rproc_link_ept_destroy(h->ept);
+	h->ept = NULL;
+}
+
+static void link_x_host_detach(struct xport *x)
+{
+	struct link_host *h = x->host;
+
+	rproc_link_detach(h->link);
+	free(h);
+	x->host = NULL;
+}
+
+/* An echo that finds no room leaves the message in the ring (delivered
+ * again at the next poll): counted once, when it is done with. */
+static int link_x_remote_rx(struct rpfw_link_ept *ept, void *data, uint32_t len,
+			    void *priv)
+{
+	struct xport *x = priv;
+
+	if (x->echo) {
+		int ret = rpfw_link_send(ept, data, len);
+
+		if (ret == RPFW_EAGAIN)
+			return RPFW_EAGAIN;
+		if (ret)
+			x->remote_err++;
+	}
+	x->remote_rx++;
+	x->remote_sum += *(const volatile uint8_t *)data;
+	return 0;
+}
+
+static void link_x_remote_event(struct rpfw_link *link, int ev,
+				struct rpfw_link_ept *ept)
+{
+	struct link_remote *r = (struct link_remote *)(void *)link;
+
+	if (ev == RPFW_LINK_EV_BOUND && ept == r->ept)
+		atomic_store(&r->bound, true);
+	else if (ev == RPFW_LINK_EV_RESET ||
+		 (ev == RPFW_LINK_EV_UNBOUND && ept == r->ept))
+		atomic_store(&r->bound, false);
+}
+
+/* What a firmware does at boot: the link from its table (the vendor
+ * entry, the carveout it names), its endpoint.  The handshake runs in
+ * the polls that follow. */
+static int link_x_remote_open(struct xport *x)
+{
+	struct link_remote *r = x->remote;
+	const struct fw_rsc_link *v;
+	void *shm;
+
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		x->remote = r;
+	}
+	atomic_store(&r->bound, false);
+	r->x = x;
+	v = rproc_native_rsc(x->nr, RSC_VENDOR_LINK, "", NULL);
+	if (!v)
+		return -ENOENT;
+	shm = rproc_native_rsc(x->nr, RSC_CARVEOUT, (const char *)v->carveout,
+			       NULL);
+	if (!shm)
+		return -ENOENT;
+	if (rpfw_link_init(&r->link, v, shm, x->nr))
+		return -EINVAL;
+	r->link.event = link_x_remote_event;
+	r->ept = rpfw_link_create_ept(&r->link, LINK_EPT, link_x_remote_rx, x);
+	return r->ept ? 0 : -ENOSPC;
+}
+
+static int link_x_send(struct xport *x, const void *data, size_t len)
+{
+	return rproc_link_trysend(((struct link_host *)x->host)->ept, data,
+				  len);
+}
+
+static void link_x_host_poll(struct xport *x)
+{
+	rproc_link_poll(((struct link_host *)x->host)->link);
+}
+
+static void link_x_remote_poll(struct xport *x)
+{
+	rpfw_link_poll(&((struct link_remote *)x->remote)->link);
+}
+
+static const struct xport_ops link_xport = {
+	.name = "link",
+	.table = link_x_table,
+	.host_attach = link_x_host_attach,
+	.host_open = link_x_host_open,
+	.host_close = link_x_host_close,
+	.host_detach = link_x_host_detach,
+	.remote_open = link_x_remote_open,
+	.send = link_x_send,
+	.host_poll = link_x_host_poll,
+	.remote_poll = link_x_remote_poll,
+};
 
 static const struct xport_ops *const transports[] = {
 	&rpmsg_xport,
-	/* &link_xport, */
+	&link_xport,
 };
 
 /* ---- the run: a polled native remote, the remote's thread, phases ---------- */
@@ -465,6 +688,8 @@ static void *remote_main(void *arg)
 
 static struct rproc_native_entry bench_entry = {"bench", bench_fw, NULL};
 
+static void phase(struct bench *b, enum phase ph);
+
 /* A polled native remote running the transport's firmware image,
  * booted, the host side open.  @thread: the remote side runs on its own
  * pinned thread (else the caller drives it). */
@@ -512,8 +737,14 @@ static void setup(struct bench *b, const struct xport_ops *ops, bool thread)
 	} else if ((ret = ops->remote_open(&b->x))) {
 		fail("the remote's set-up", ret);
 	}
+	b->x.remote_inline = !thread;
+	/* the remote polls meanwhile (a handshake to complete: link) */
+	if (thread)
+		phase(b, PH_SINK);
 	if ((ret = ops->host_open(&b->x)))
 		fail("the host's set-up", ret);
+	if (thread)
+		phase(b, PH_IDLE);
 }
 
 static void teardown(struct bench *b, bool thread)

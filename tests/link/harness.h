@@ -1,27 +1,29 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The link tests' harness: a remote processor over host memory whose
- * "firmware" is the firmware library's link (firmware/lib/link.c) running
- * in a native remote thread (native_remote.c).  Modelled on tests/rpmsg's
- * harness, of its own (that one is becoming src/drivers/native).
+ * The link tests' harness: a native remote (rproc/native.h, the library in
+ * src/drivers/native) whose firmware is the firmware library's link
+ * (firmware/lib/link.c) running the test application of native_remote.c
+ * on the remote thread, as tests/rpmsg's harness runs the rpmsg stack.
  *
- * Driver: a 1 MiB window of host memory at device address FAKE_MEM_DA,
- * carveouts without a fixed address allocated top down from its end (so
- * the firmware finds the shared memory through the da the host writes
- * back, and an access past it leaves the heap block: ASan).
- * The image is the fake format (tests/common/fake.c) with a resource
+ * The native remote's defaults: a 2 MiB window, device addresses at
+ * RPROC_NATIVE_DA, bus addresses at RPROC_NATIVE_PA, doorbells both ways
+ * with the host's doorbell thread calling rproc_notify().  The firmware
+ * image is a native image naming the entry "link-test", with a resource
  * table: the carveout "link0" and the RSC_VENDOR_LINK entry naming it,
- * doorbell words LH_KICK_ID (host -> remote) and LH_NOTIFY_ID.
+ * doorbell words LH_KICK_ID (host -> remote) and LH_NOTIFY_ID.  The
+ * carveout has a fixed pa that puts it at the very end of the window and
+ * da "any": the firmware finds the shared memory through the da the host
+ * writes back, and an access past it hits the window's PROT_NONE guard
+ * page (a fault in every build, not only under ASan).  The firmware
+ * finds its entries with rproc_native_rsc(); the firmware library's port
+ * hooks are the native remote's (the port is the struct rproc_native).
  *
- * Doorbells: the driver's kick op sets the word's bit for the remote thread
- * and wakes it; the remote's rpfw_port_notify() sets a bit for the doorbell
- * thread (the host's "interrupt thread"), which calls rproc_notify().  Both
- * threads start at the driver's start op and are joined at its stop op.
- * keep_remote: the remote's state survives the stop (a remote that the
+ * keep_remote: the firmware's state survives the stop (a remote that the
  * host restart does not reset): the next start resumes it without a new
  * rpfw_link_init(), so it must notice the host's new session by itself.
- * raw: no threads; the test plays the remote (writes the shared memory
- * itself) or drives the firmware code directly.
+ * raw: a polled native remote whose entry nobody runs; the test plays the
+ * remote (writes the shared memory itself) or drives the firmware code
+ * directly.
  *
  * The remote application: endpoints "echo0".."echo<n-1>" send each message
  * back (a full ring leaves it in the ring: RPFW_EAGAIN, retried when the
@@ -35,10 +37,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "fake.h"
 #include "rproc/link.h"
+#include "rproc/native.h"
 
-#define LH_MEM_SIZE (1024u * 1024u)
 #define LH_KICK_ID 1u	/* host -> remote doorbell word */
 #define LH_NOTIFY_ID 2u /* remote -> host */
 #define LH_MAX_EPT 40	/* RPFW_LINK_MAX_EPT of the native remote */
@@ -64,30 +65,18 @@ enum {
 };
 
 struct harness {
-	struct fake f; /* first: the fake format uses rproc_priv() as one */
 	struct lh_cfg cfg;
-	char *dir;
+	char dir[64];
+	struct rproc_native_entry entry; /* the firmware (native_remote.c) */
+	struct rproc_native *nr;
 	struct rproc *rproc;
 	struct rproc_link *link;
-	uint8_t *mem;
-	uint64_t alloc_next;
-	int alloc_live;
-	uint32_t table_off; /* where the table is loaded in mem */
 
-	/* doorbells and the threads (lock) */
+	/* pausing the remote (lock; cond broadcast at each change) */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	uint64_t to_remote; /* words kicked, for the remote (bits) */
-	uint64_t to_host;   /* words the remote rang (bits) */
-	bool threads;
-	bool stop;
 	bool paused;	  /* the remote ignores doorbells meanwhile */
 	bool remote_busy; /* the remote handles a doorbell */
-	unsigned kicks;
-	pthread_t doorbell;
-	pthread_t remote;
-	/* raw mode: counted without a lock (one thread) */
-	unsigned raw_kicks, raw_notifies;
 
 	/* host events (ev_lock; ev_cond broadcast at each) */
 	pthread_mutex_t ev_lock;
@@ -100,7 +89,7 @@ struct harness {
 	void (*on_bound)(struct harness *h, struct rproc_link_ept *ept);
 	void *test;
 
-	void *nr; /* native remote state (native_remote.c) */
+	void *remote; /* the firmware's state (native_remote.c) */
 };
 
 extern struct harness *H;
@@ -115,11 +104,14 @@ const char *lh_last_error(struct harness *h);
 /* Stop / resume the remote's handling of doorbells (they are kept); on
  * return from a pause it handles none. */
 void lh_pause(struct harness *h, bool paused);
-/* The live bodies of the vendor entry and of the link carveout in the
- * installed table (NULL if missing). */
+/* The bodies of the vendor entry and of the carveout it names in the
+ * running firmware's installed table (NULL if missing or not started). */
 void lh_find_table(struct harness *h, void **vendor, void **carveout);
 /* The shared memory as the host allocated it (NULL before boot). */
 uint8_t *lh_shm(struct harness *h);
+/* Doorbells rung so far: host -> remote (kicks), remote -> host. */
+uint64_t lh_kicks(struct harness *h);
+uint64_t lh_notifies(struct harness *h);
 
 /* Capture what the library logs (stderr) between begin and end. */
 void lh_log_begin(void);
@@ -166,10 +158,10 @@ static inline uint32_t lh_rand(uint32_t *s)
 
 uint64_t lh_now_ms(void);
 
-/* The native remote (native_remote.c): start/stop its thread. */
-void nr_start(struct harness *h);
-void nr_stop(struct harness *h);
+/* The firmware (native_remote.c): the native remote's entry, @arg the
+ * harness. */
+int lh_firmware(struct rproc_native *nr, void *arg);
 /* Free its state (keep_remote keeps it across stops). */
-void nr_free(struct harness *h);
+void lh_firmware_free(struct harness *h);
 
 #endif /* LINK_TEST_HARNESS_H */

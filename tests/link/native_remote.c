@@ -1,26 +1,30 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The native remote of the link tests (harness.h): the firmware library's
- * link in a thread, over the harness's memory, as firmware runs it on a
- * remote core.  Everything the remote side does is in this file and in
+ * The firmware of the link tests (harness.h): the entry function the
+ * native remote runs on its remote thread, the firmware library's link
+ * with the test application, as firmware runs it on a remote core.
+ * Everything the remote side does is in this file and in
  * firmware/lib/link.c (tsan.supp names them: their races with the host are
  * the shared-memory ring protocol, ordered by fences TSan does not model).
+ * The port hooks are the native remote's (src/drivers/native/port.c).
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "harness.h"
 #include "rpfw/link.h"
-#include "rpfw/rpmsg_port.h"
 
 _Static_assert(RPFW_LINK_MAX_EPT == LH_MAX_EPT, "built with LH_MAX_EPT");
 
-struct nr {
+#define PAUSE_NS 1000000 /* paused: look for a stop this often */
+
+struct lh_remote {
 	struct harness *h;
+	struct rproc_native *native;
 	struct rpfw_link link;
 	struct rpfw_link_ept *echo[LH_MAX_EPT], *cmd;
 	char names[LH_MAX_EPT][16];
@@ -28,41 +32,12 @@ struct nr {
 	bool restart; /* LH_CMD_RESTART: init again after the poll */
 };
 
-/* ---- port hooks (rpfw/rpmsg_port.h, host defaults) ---------------------- */
-
-void rpfw_port_notify(void *port, uint32_t notifyid)
-{
-	struct harness *h = port;
-
-	if (h->cfg.raw) {
-		h->raw_notifies++;
-		return;
-	}
-	pthread_mutex_lock(&h->lock);
-	h->to_host |= 1ull << (notifyid & 63);
-	pthread_cond_broadcast(&h->cond);
-	pthread_mutex_unlock(&h->lock);
-}
-
-void *rpfw_port_da_to_va(void *port, uint32_t da)
-{
-	struct harness *h = port;
-
-	if (da < FAKE_MEM_DA || da - FAKE_MEM_DA >= LH_MEM_SIZE)
-		return NULL;
-	return h->mem + (da - FAKE_MEM_DA);
-}
-
-void rpfw_port_idle(void)
-{
-	usleep(100);
-}
-
 /* ---- the application ---------------------------------------------------- */
 
-static struct nr *nr_of(struct rpfw_link *link)
+static struct lh_remote *remote_of(struct rpfw_link *link)
 {
-	return (struct nr *)(void *)((char *)link - offsetof(struct nr, link));
+	return (struct lh_remote *)(void *)((char *)link -
+					    offsetof(struct lh_remote, link));
 }
 
 static void remote_error(struct harness *h, int err)
@@ -76,7 +51,7 @@ static void remote_error(struct harness *h, int err)
 
 static void fw_event(struct rpfw_link *link, int ev, struct rpfw_link_ept *ept)
 {
-	struct harness *h = nr_of(link)->h;
+	struct harness *h = remote_of(link)->h;
 
 	(void)ept;
 	pthread_mutex_lock(&h->ev_lock);
@@ -101,23 +76,23 @@ static void fw_event(struct rpfw_link *link, int ev, struct rpfw_link_ept *ept)
 static int echo_cb(struct rpfw_link_ept *ept, void *data, uint32_t len,
 		   void *priv)
 {
-	struct nr *nr = priv;
+	struct lh_remote *r = priv;
 	int ret = rpfw_link_send(ept, data, len);
 
 	if (ret == RPFW_EAGAIN)
 		return RPFW_EAGAIN; /* again once the host freed room */
 	if (ret)
-		remote_error(nr->h, ret);
-	pthread_mutex_lock(&nr->h->ev_lock);
-	nr->h->fw_echoed++;
-	pthread_mutex_unlock(&nr->h->ev_lock);
+		remote_error(r->h, ret);
+	pthread_mutex_lock(&r->h->ev_lock);
+	r->h->fw_echoed++;
+	pthread_mutex_unlock(&r->h->ev_lock);
 	return 0;
 }
 
 static int cmd_cb(struct rpfw_link_ept *ept, void *data, uint32_t len,
 		  void *priv)
 {
-	struct nr *nr = priv;
+	struct lh_remote *r = priv;
 	uint32_t w[2] = {0, 0}, i;
 	uint8_t *buf;
 	int ret;
@@ -135,52 +110,52 @@ static int cmd_cb(struct rpfw_link_ept *ept, void *data, uint32_t len,
 			ret = rpfw_link_commit(ept, w[1]);
 		}
 		if (ret)
-			remote_error(nr->h, ret);
+			remote_error(r->h, ret);
 		break;
 	case LH_CMD_RESTART:
-		nr->restart = true;
+		r->restart = true;
 		break;
 	case LH_CMD_DESTROY:
-		if (nr->echo[0])
-			rpfw_link_destroy_ept(nr->echo[0]);
-		nr->echo[0] = NULL;
+		if (r->echo[0])
+			rpfw_link_destroy_ept(r->echo[0]);
+		r->echo[0] = NULL;
 		break;
 	case LH_CMD_CREATE:
-		if (!nr->echo[0])
-			nr->echo[0] = rpfw_link_create_ept(
-				&nr->link, nr->names[0], echo_cb, nr);
+		if (!r->echo[0])
+			r->echo[0] = rpfw_link_create_ept(&r->link, r->names[0],
+							  echo_cb, r);
 		break;
 	default:
-		remote_error(nr->h, -1);
+		remote_error(r->h, -1);
 	}
 	return 0;
 }
 
 /* What a firmware does at boot: the link from its table, its endpoints. */
-static int nr_init(struct nr *nr)
+static int remote_init(struct lh_remote *r)
 {
-	struct harness *h = nr->h;
+	struct harness *h = r->h;
 	void *v, *c;
 	int ret;
 
 	lh_find_table(h, &v, &c);
 	if (!v || !c)
 		return -1;
-	ret = rpfw_link_init(&nr->link, v, c, h);
+	ret = rpfw_link_init(&r->link, v, c, r->native);
 	if (ret)
 		return ret;
-	nr->link.event = fw_event;
+	r->link.event = fw_event;
 	for (unsigned i = 0; i < h->cfg.nept && i < LH_MAX_EPT - 1; i++) {
-		snprintf(nr->names[i], sizeof(nr->names[i]), "echo%u", i);
-		nr->echo[i] = rpfw_link_create_ept(&nr->link, nr->names[i],
-						   echo_cb, nr);
-		if (!nr->echo[i])
+		snprintf(r->names[i], sizeof(r->names[i]), "echo%u", i);
+		r->echo[i] =
+			rpfw_link_create_ept(&r->link, r->names[i], echo_cb, r);
+		if (!r->echo[i])
 			return -1;
 	}
-	nr->cmd = rpfw_link_create_ept(&nr->link, "cmd", cmd_cb, nr);
-	if (!nr->cmd)
+	r->cmd = rpfw_link_create_ept(&r->link, "cmd", cmd_cb, r);
+	if (!r->cmd)
 		return -1;
-	nr->inited = true;
+	r->inited = true;
 	pthread_mutex_lock(&h->ev_lock);
 	h->fw_restarts++;
 	lh_event(h);
@@ -188,78 +163,111 @@ static int nr_init(struct nr *nr)
 	return 0;
 }
 
-static void *remote_main(void *arg)
+/* Paused (lh_pause()): doorbells stay pending until it goes on.  False
+ * when asked to stop meanwhile.  Else marks the remote busy. */
+static bool remote_enter(struct lh_remote *r)
 {
-	struct nr *nr = arg;
-	struct harness *h = nr->h;
+	struct harness *h = r->h;
+	struct timespec ts;
+
+	pthread_mutex_lock(&h->lock);
+	while (h->paused) {
+		if (rproc_native_stopping(r->native)) {
+			pthread_mutex_unlock(&h->lock);
+			return false;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += PAUSE_NS;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&h->cond, &h->lock, &ts);
+	}
+	h->remote_busy = true;
+	pthread_mutex_unlock(&h->lock);
+	return true;
+}
+
+static void remote_leave(struct lh_remote *r)
+{
+	struct harness *h = r->h;
+
+	pthread_mutex_lock(&h->lock);
+	h->remote_busy = false;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+}
+
+static void run(struct lh_remote *r)
+{
+	struct harness *h = r->h;
 	uint64_t bits;
 	int ret;
 
-	if (!nr->inited && (ret = nr_init(nr))) {
-		remote_error(h, ret);
-		return NULL;
-	}
-	pthread_mutex_lock(&h->lock);
-	for (;;) {
-		/* doorbells only: a lost one shows as a hang */
-		while (!h->stop && (h->paused || !h->to_remote))
-			pthread_cond_wait(&h->cond, &h->lock);
-		if (h->stop)
+	/* doorbells only, no timeout: a lost one shows as a hang */
+	while (rproc_native_wait(r->native, -1) != -ESHUTDOWN) {
+		if (!remote_enter(r))
 			break;
-		bits = h->to_remote;
-		h->to_remote = 0;
-		h->remote_busy = true;
-		pthread_mutex_unlock(&h->lock);
-		for (uint32_t id = 0; id < 64; id++)
-			if ((bits >> id) & 1) {
-				ret = rpfw_link_notified(&nr->link, id);
-				if (ret < 0 && ret != RPFW_ENOENT)
-					remote_error(h, ret);
-			}
-		/* a poll stops after a ring's worth: the rest now */
-		while (rpfw_link_pending(&nr->link))
-			if ((ret = rpfw_link_poll(&nr->link)) < 0)
+		bits = rproc_native_doorbells(r->native);
+		for (uint32_t id = 0; id < 64; id++) {
+			if (!((bits >> id) & 1))
+				continue;
+			/* ids past the bitmap: look at everything */
+			ret = id == RPROC_NATIVE_BELL_ALL
+				      ? rpfw_link_poll(&r->link)
+				      : rpfw_link_notified(&r->link, id);
+			if (ret < 0 && ret != RPFW_ENOENT)
 				remote_error(h, ret);
-		if (nr->restart) {
-			nr->restart = false;
-			memset(nr->echo, 0, sizeof(nr->echo));
-			ret = nr_init(nr);
+		}
+		/* a poll stops after a ring's worth: the rest now */
+		while (rpfw_link_pending(&r->link))
+			if ((ret = rpfw_link_poll(&r->link)) < 0)
+				remote_error(h, ret);
+		if (r->restart) {
+			r->restart = false;
+			memset(r->echo, 0, sizeof(r->echo));
+			ret = remote_init(r);
 			if (ret)
 				remote_error(h, ret);
 		}
-		pthread_mutex_lock(&h->lock);
-		h->remote_busy = false;
-		pthread_cond_broadcast(&h->cond);
+		remote_leave(r);
 	}
-	pthread_mutex_unlock(&h->lock);
-	return NULL;
 }
 
-void nr_start(struct harness *h)
+int lh_firmware(struct rproc_native *native, void *arg)
 {
-	struct nr *nr = h->nr;
+	struct harness *h = arg;
+	struct lh_remote *r = h->remote;
+	int ret;
 
-	if (!nr) {
-		nr = calloc(1, sizeof(*nr));
-		if (!nr)
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
 			abort();
-		nr->h = h;
-		h->nr = nr;
+		h->remote = r;
 	} else if (!h->cfg.keep_remote) {
-		memset(nr, 0, sizeof(*nr));
-		nr->h = h;
+		memset(r, 0, sizeof(*r));
 	}
-	if (pthread_create(&h->remote, NULL, remote_main, nr))
-		abort();
+	r->h = h;
+	r->native = native;
+	/* a pause lasts until the remote stops */
+	pthread_mutex_lock(&h->lock);
+	h->paused = false;
+	pthread_mutex_unlock(&h->lock);
+	if (!r->inited && (ret = remote_init(r))) {
+		/* a remote that cannot talk: it idles until stopped */
+		remote_error(h, ret);
+		while (rproc_native_wait(native, -1) != -ESHUTDOWN)
+			rproc_native_doorbells(native);
+		return 0;
+	}
+	run(r);
+	return 0;
 }
 
-void nr_stop(struct harness *h)
+void lh_firmware_free(struct harness *h)
 {
-	pthread_join(h->remote, NULL);
-}
-
-void nr_free(struct harness *h)
-{
-	free(h->nr);
-	h->nr = NULL;
+	free(h->remote);
+	h->remote = NULL;
 }

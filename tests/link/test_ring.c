@@ -11,8 +11,8 @@
  * messages (dropped and counted, the link stays up); a session change in
  * the middle of a stream (nothing of the old session delivered, peer
  * reset, a new handshake); a tail that moves backwards or past our head.
- * Then a seeded fuzz loop.  The shared memory ends where its heap block
- * ends: under ASan any access past it is caught.
+ * Then a seeded fuzz loop.  The shared memory ends where the native
+ * remote's window ends: any access past it hits the PROT_NONE guard page.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -106,9 +106,15 @@ static const struct rproc_link_ops g_ops = {
 
 static void fr_init(struct harness *h)
 {
-	uint8_t *shm = lh_shm(h);
+	uint8_t *shm = lh_shm(h), *win;
+	size_t win_size;
 
 	assert_non_null(shm);
+	/* the shared memory ends where the window ends: past it is the
+	 * guard page */
+	win = rproc_native_mem(h->nr, &win_size);
+	assert_ptr_equal(shm + LINK_SHM_SIZE(h->cfg.size_h2r, h->cfg.size_r2h),
+			 win + win_size);
 	F = (struct fr){
 		.h = h,
 		.n1 = h->cfg.size_h2r,
