@@ -24,7 +24,8 @@
  *                        buffer), vs memcpy of 496 bytes on one CPU;
  *   <t>.insn_per_msg_16B instructions per 16-byte message, both ends on
  *                        one thread (--loop, run under callgrind by
- *                        scripts/bench), vs the goal of 200.  A message is
+ *                        scripts/bench), vs the goal (rpmsg 200, link
+ *                        120).  A message is
  *                        the host's send (take a buffer, copy, post,
  *                        decide on and ring the kick), the remote's
  *                        receive (pop, check, call the endpoint, which
@@ -79,7 +80,10 @@
 #define RING_16 3000000	   /* raw ring messages per round */
 #define MEMCPY_496 1000000 /* memcpy calls per round */
 #define RING_SLOTS 128	   /* = the rpmsg rings' entries */
+/* the issue's goals: instructions per 16 B message (rpmsg; the link is
+ * the lean alternative and must do better) */
 #define INSN_GOAL 200
+#define INSN_GOAL_LINK 120
 #define SPIN_LIMIT_NS 10e9 /* a wedged peer fails the run */
 
 /* ---- a transport under test ------------------------------------------------ */
@@ -1156,9 +1160,9 @@ static int loop_main(int argc, char **argv)
  */
 static int read_callgrind(struct report *rp, const char *path)
 {
-	char line[1024], xp[32] = "", mode[16] = "", name[64];
+	char line[1024], xp[32] = "", mode[16] = "", name[64], g[32];
 	unsigned long long n = 0, ir = 0;
-	unsigned batch = 0;
+	unsigned batch = 0, goal;
 	double per, msgs;
 	FILE *f = fopen(path, "r");
 	char v[64], r[64], fig[64];
@@ -1185,13 +1189,15 @@ static int read_callgrind(struct report *rp, const char *path)
 	if (batch != 16)
 		snprintf(name + strlen(name), sizeof(name) - strlen(name),
 			 "_batch%u", batch);
-	add(rp, xp, name, per, "insn", INSN_GOAL, per / INSN_GOAL);
+	goal = strcmp(xp, "link") ? INSN_GOAL : INSN_GOAL_LINK;
+	add(rp, xp, name, per, "insn", goal, per / goal);
 	snprintf(fig, 64, "%s insn/msg 16 B %s%s", xp,
 		 strcmp(mode, "echo") ? "one-way" : "echo",
 		 batch == 1 ? ", 1 by 1" : "");
 	snprintf(v, 64, "%.1f (callgrind, %llu msgs)", per, n);
-	snprintf(r, 64, "%.2f", per / INSN_GOAL);
-	row(rp, fig, v, "goal 200", r);
+	snprintf(r, 64, "%.2f", per / goal);
+	snprintf(g, 32, "goal %u", goal);
+	row(rp, fig, v, g, r);
 	return 0;
 }
 
