@@ -11,17 +11,19 @@
  *          dynamic addresses from 1024, announce), send/trysend/timeout,
  *          zero copy TX, RX hold/release; stats; several vdevs.
  *          Tests: tests/rpmsg (rpmsg_echo, _zero_copy, _bufsz, _down,
- *          _hostile; rpmsg_bench for the cost per message), green in the
- *          normal, ASan and TSan builds.
+ *          _hostile, on the native remote), tests/vsoc vsoc_rpmsg (real
+ *          Cortex-M4/RV32 firmware), green in the normal, ASan and TSan
+ *          builds.  Cost: bench/bench_rpmsg (make bench).
  *   not done: a buffer pool the bus allocates itself (a vdev without
  *          "vdev<N>buffer" fails the start); attaching to a remote whose
  *          rpmsg is already live (we re-initialise the rings, which only
  *          works if the remote waits for DRIVER_OK again); indirect
  *          descriptors; more than one descriptor per buffer; the
- *          200-instruction goal (the original rpmsg_bench loop: ~625 per
- *          echo round trip batched with event idx, ~1315 ping-pong, down
- *          from ~800 and ~1550; about 80 of the batched figure is the OS
- *          mutex of the send, ~190 the firmware's half).
+ *          200-instruction goal: bench_rpmsg counts 325.8 per one-way
+ *          16 B message in bursts of 16 (482.3 one by one), down from
+ *          ~400; about 80 of it is the OS mutex pair of the send (next:
+ *          a lock-free send fast path, rpmsg_send_batch), ~100 the
+ *          firmware's validated receive.
  *
  * The host rpmsg bus: the virtio driver side of every rpmsg vdev of a
  * remote (include/rproc/rpmsg.h is the spec), a subdevice of the remote.
