@@ -35,6 +35,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "logcap.h" /* logcap_begin/_end: what the library logs */
 #include <time.h>
 
 #include "rproc/link.h"
@@ -112,10 +114,6 @@ uint8_t *lh_shm(struct harness *h);
 /* Doorbells rung so far: host -> remote (kicks), remote -> host. */
 uint64_t lh_kicks(struct harness *h);
 uint64_t lh_notifies(struct harness *h);
-
-/* Capture what the library logs (stderr) between begin and end. */
-void lh_log_begin(void);
-const char *lh_log_end(bool echo);
 
 #define LH_WAIT(h, cond, ms)                                                   \
 	({                                                                     \

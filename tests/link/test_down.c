@@ -274,9 +274,9 @@ static void refused(struct lh_cfg *cfg, int err, const char *words)
 	struct harness *h = lh_new(cfg);
 	const char *log;
 
-	lh_log_begin();
+	logcap_begin();
 	assert_int_equal(lh_boot(h), err);
-	log = lh_log_end(false);
+	log = logcap_end(false);
 	if (!strstr(lh_last_error(h), words)) {
 		fprintf(stderr, "last error \"%s\" lacks \"%s\"; log:\n%s",
 			lh_last_error(h), words, log);

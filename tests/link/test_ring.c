@@ -497,7 +497,7 @@ static void ept_unknown_and_bad_control(void **state)
 
 	(void)state;
 	h = bound(&e, &hid);
-	lh_log_begin();
+	logcap_begin();
 	fr_write(hid + 1, "x", 1); /* nobody there */
 	fr_write(RPROC_LINK_MAX_EPT, "x", 1);
 	memset(&m, 0, sizeof(m));
@@ -520,7 +520,7 @@ static void ept_unknown_and_bad_control(void **state)
 	m.name[0] = 0; /* empty */
 	fr_write(LINK_EPT_CTL, &m, sizeof(m));
 	rproc_link_poll(h->link);
-	lh_log_end(false);
+	logcap_end(false);
 	rproc_link_get_stats(h->link, &st);
 	assert_int_equal(st.rx_no_ept, 2);
 	assert_int_equal(st.ctl_bad, 7);
@@ -603,9 +603,9 @@ static void bad_tail(bool backwards)
 		;
 	assert_int_equal(ret, -EAGAIN);
 	F.hc->tail = backwards ? F.tail - 4 : F.hp->head + 4;
-	lh_log_begin();
+	logcap_begin();
 	assert_int_equal(rproc_link_trysend(e, buf, sizeof(buf)), -ENOTCONN);
-	lh_log_end(false);
+	logcap_end(false);
 	expect_proto(h, e, "its tail went from");
 	lh_free(h);
 }
@@ -634,7 +634,7 @@ static void fuzz(void **state)
 
 	(void)state;
 	h = bound(&e, &hid);
-	lh_log_begin();
+	logcap_begin();
 	for (int i = 0; i < 20000; i++) {
 		uint32_t r = lh_rand(&seed);
 		enum rproc_link_state s = rproc_link_state(h->link);
@@ -680,7 +680,7 @@ static void fuzz(void **state)
 			fr_handshake(lh_rand(&seed) | 1);
 		}
 	}
-	lh_log_end(false);
+	logcap_end(false);
 	print_message("fuzz: 20000 steps, %d protocol errors caught\n", protos);
 	assert_true(protos > 0);
 	lh_free(h);

@@ -219,38 +219,6 @@ int h_boot(struct harness *h)
 	return rproc_boot(h->rproc);
 }
 
-static int log_saved = -1;
-static FILE *log_file;
-
-void h_log_begin(void)
-{
-	fflush(stderr);
-	log_file = tmpfile();
-	if (!log_file)
-		abort();
-	log_saved = dup(2);
-	dup2(fileno(log_file), 2);
-}
-
-const char *h_log_end(bool echo)
-{
-	static char buf[8192];
-	size_t n;
-
-	fflush(stderr);
-	dup2(log_saved, 2);
-	close(log_saved);
-	log_saved = -1;
-	rewind(log_file);
-	n = fread(buf, 1, sizeof(buf) - 1, log_file);
-	buf[n] = 0;
-	fclose(log_file);
-	log_file = NULL;
-	if (echo)
-		fputs(buf, stderr);
-	return buf;
-}
-
 const char *h_last_error(struct harness *h)
 {
 	static char buf[RPROC_DIAG_LEN];

@@ -29,6 +29,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "logcap.h" /* logcap_begin/_end: what the library logs */
+
 #include "rproc/native.h"
 #include "rproc/rpmsg.h"
 #include "rproc/subdev.h"
@@ -96,12 +98,6 @@ void h_free(struct harness *h);
 const char *h_last_error(struct harness *h);
 
 void h_pause(struct harness *h, bool paused);
-
-/* Capture what the library logs (stderr) between begin and end; end
- * returns it (static buffer, the first 8 KiB) and, if @echo, writes it to
- * stderr too. */
-void h_log_begin(void);
-const char *h_log_end(bool echo);
 
 /* Wait until @cond (an expression over @h's event fields, evaluated with
  * ev_lock held) holds, at most @ms milliseconds.  True if it does. */

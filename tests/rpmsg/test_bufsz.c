@@ -231,11 +231,11 @@ static void refused(uint32_t h2r, uint32_t r2h, uint32_t config_len,
 	cfg.r2h = r2h;
 	cfg.config_len = config_len;
 	h = h_new(&cfg);
-	h_log_begin();
+	logcap_begin();
 	assert_int_equal(h_boot(h), -EINVAL);
 	/* the precise message is logged (the core's last error only says
 	 * that the subdevice failed) */
-	assert_non_null(strstr(h_log_end(true), msg));
+	assert_non_null(strstr(logcap_end(true), msg));
 	assert_int_equal(rproc_state_get(h->rproc), RPROC_OFFLINE);
 	assert_int_equal(h->device_up, 0);
 	assert_null(rproc_rpmsg_device(h->bus, 0));
@@ -261,18 +261,18 @@ static void test_pool(void **state)
 	h_cfg_default(&cfg);
 	cfg.no_pool = true;
 	h = h_new(&cfg);
-	h_log_begin();
+	logcap_begin();
 	assert_int_equal(h_boot(h), -ENOENT);
-	assert_non_null(strstr(h_log_end(true),
+	assert_non_null(strstr(logcap_end(true),
 			       "no carveout \"vdev0buffer\" for the buffers"));
 	h_free(h);
 
 	h_cfg_default(&cfg);
 	cfg.pool_len = 1000; /* 500 per half: no 512-byte buffer */
 	h = h_new(&cfg);
-	h_log_begin();
+	logcap_begin();
 	assert_int_equal(h_boot(h), -ENOSPC);
-	assert_non_null(strstr(h_log_end(true), "too small"));
+	assert_non_null(strstr(logcap_end(true), "too small"));
 	h_free(h);
 
 	/* a small pool: fewer buffers than ring entries */

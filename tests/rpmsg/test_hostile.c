@@ -464,7 +464,7 @@ static void test_fuzz(void **state)
 	const char *log;
 
 	fuzzing = true;
-	h_log_begin();
+	logcap_begin();
 	for (unsigned it = 0; it < iters; it++) {
 		uint32_t op = h_rand(&rnd) % 16;
 		uint8_t *buf;
@@ -532,7 +532,7 @@ static void test_fuzz(void **state)
 	}
 	fuzzing = false;
 	total += (unsigned)delivered;
-	log = h_log_end(false);
+	log = logcap_end(false);
 	print_message("fuzz: %u iterations, %u times down (-EPROTO), %u "
 		      "delivered; %zu bytes of log, e.g.\n%.300s\n",
 		      iters, downs, total, strlen(log), log);
