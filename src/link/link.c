@@ -20,8 +20,8 @@
  * remote.
  *
  * Roles and locks.
- *  - The link's lock (link_lock(): an atomic word, with the OS layer's
- *    mutex and condition variable to sleep on when it is taken) guards
+ *  - The link's lock (link_lock(): src/core/xlock.h, an atomic word, with
+ *    the OS layer's mutex and condition variable to sleep on) guards
  *    the endpoint list, every endpoint's remote id and pending control
  *    messages, the transmit ring's producer state, the state and the
  *    sessions.  Sleeping for an event (room, the busy role, a callback
@@ -71,6 +71,7 @@
 #include "rproc/link_abi.h"
 #include "rproc/rsc_table.h"
 #include "rproc/subdev.h"
+#include "xlock.h"
 
 #if defined(__GNUC__)
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -125,14 +126,8 @@ struct rproc_link {
 	struct rproc *rproc;
 	struct rproc_link_ops ops;
 	void *ctx;
-	/* the link's lock (lk_lock()): 0 free, 1 taken, 2 taken and maybe
-	 * wanted; lk_m/lk_c let a thread that wants it sleep */
-	atomic_uint lk;
-	struct rproc_os_mutex *lk_m;
-	struct rproc_os_cond *lk_c;
-	/* sleeping for an event with the lock dropped (lk_sleep()) */
-	struct rproc_os_mutex *wait_m;
-	struct rproc_os_cond *wait_c;
+	struct rproc_xlock lk; /* the link's lock (src/core/xlock.h) */
+	struct rproc_xevent wait; /* sleeping with it dropped (lk_sleep()) */
 
 	/* The run (prepare .. unprepare; set in the busy role, lock held). */
 	bool active; /* started and not stopped: the rings may be touched */
@@ -183,68 +178,25 @@ static inline struct rproc_link *link_of(struct rproc_subdev *sd)
 	return (struct rproc_link *)sd;
 }
 
-/*
- * The link's lock: one atomic exchange to take it and one to give it back
- * while nobody else wants it (every send takes it).  A thread that finds
- * it taken sleeps on the OS layer's condition variable, and the owner
- * wakes the sleepers when it gives the lock back: no spinning, so a
- * low-priority owner on a single-core RTOS host is never starved by a
- * spinning waiter.  (Drepper's futex mutex, over os.h.)
- */
-static NOINLINE void link_lock_slow(struct rproc_link *l)
-{
-	rproc_os_mutex_lock(l->lk_m);
-	while (atomic_exchange_explicit(&l->lk, 2, memory_order_acquire))
-		rproc_os_cond_wait(l->lk_c, l->lk_m, -1);
-	rproc_os_mutex_unlock(l->lk_m);
-}
-
-static NOINLINE void link_unlock_slow(struct rproc_link *l)
-{
-	rproc_os_mutex_lock(l->lk_m);
-	rproc_os_cond_broadcast(l->lk_c);
-	rproc_os_mutex_unlock(l->lk_m);
-}
-
+/* The link's lock and sleeping with it dropped: xlock.h. */
 static inline void link_lock(struct rproc_link *l)
 {
-	if (unlikely(atomic_exchange_explicit(&l->lk, 1, memory_order_acquire)))
-		link_lock_slow(l);
+	rproc_xlock_lock(&l->lk);
 }
 
 static inline void link_unlock(struct rproc_link *l)
 {
-	if (unlikely(atomic_exchange_explicit(&l->lk, 0,
-					      memory_order_release) == 2))
-		link_unlock_slow(l);
+	rproc_xlock_unlock(&l->lk);
 }
 
-/*
- * Sleep until lk_wake() or @timeout_ns (< 0: none) with the link's lock
- * dropped meanwhile (held on entry and on return).  Whoever will wake us
- * must be able to see that we wait (a counter raised under the lock)
- * before we looked at what we wait for: wait_m is taken before the lock
- * is given back, so a wake after that look finds us waiting.  Returns 0
- * or -ETIMEDOUT.
- */
 static int lk_sleep(struct rproc_link *l, int64_t timeout_ns)
 {
-	int ret;
-
-	rproc_os_mutex_lock(l->wait_m);
-	link_unlock(l);
-	ret = rproc_os_cond_wait(l->wait_c, l->wait_m, timeout_ns);
-	rproc_os_mutex_unlock(l->wait_m);
-	link_lock(l);
-	return ret;
+	return rproc_xevent_sleep(&l->wait, &l->lk, timeout_ns);
 }
 
-/* Wake every lk_sleep(): they look again.  With or without the lock. */
 static void lk_wake(struct rproc_link *l)
 {
-	rproc_os_mutex_lock(l->wait_m);
-	rproc_os_cond_broadcast(l->wait_c);
-	rproc_os_mutex_unlock(l->wait_m);
+	rproc_xevent_wake(&l->wait);
 }
 
 static inline uint32_t ld(uint32_t *p)
@@ -1401,13 +1353,9 @@ int rproc_link_attach(struct rproc *rproc, const struct rproc_link_ops *ops,
 	l = rproc_zalloc(sizeof(*l));
 	if (!l)
 		return -ENOMEM;
-	ret = rproc_os_mutex_new(&l->lk_m);
+	ret = rproc_xlock_init(&l->lk);
 	if (!ret)
-		ret = rproc_os_cond_new(&l->lk_c);
-	if (!ret)
-		ret = rproc_os_mutex_new(&l->wait_m);
-	if (!ret)
-		ret = rproc_os_cond_new(&l->wait_c);
+		ret = rproc_xevent_init(&l->wait);
 	if (ret)
 		goto free_link;
 	l->rproc = rproc;
@@ -1428,10 +1376,8 @@ int rproc_link_attach(struct rproc *rproc, const struct rproc_link_ops *ops,
 	return 0;
 
 free_link:
-	rproc_os_cond_free(l->wait_c);
-	rproc_os_mutex_free(l->wait_m);
-	rproc_os_cond_free(l->lk_c);
-	rproc_os_mutex_free(l->lk_m);
+	rproc_xevent_fini(&l->wait);
+	rproc_xlock_fini(&l->lk);
 	rproc_free(l);
 	return ret;
 }
@@ -1453,9 +1399,7 @@ void rproc_link_detach(struct rproc_link *l)
 		l->epts = e->next;
 		rproc_free(e);
 	}
-	rproc_os_cond_free(l->wait_c);
-	rproc_os_mutex_free(l->wait_m);
-	rproc_os_cond_free(l->lk_c);
-	rproc_os_mutex_free(l->lk_m);
+	rproc_xevent_fini(&l->wait);
+	rproc_xlock_fini(&l->lk);
 	rproc_free(l);
 }
