@@ -50,6 +50,24 @@ void rproc_xevent_fini(struct rproc_xevent *e);
 void rproc_xlock_lock_slow(struct rproc_xlock *l);
 void rproc_xlock_unlock_slow(struct rproc_xlock *l);
 
+/*
+ * The fast halves, for a hot path that wants no call on the way in:
+ * rproc_xlock_trylock_fast() takes a free lock and returns 1, or marks
+ * nothing and returns 0 -- the caller then must call
+ * rproc_xlock_lock_slow() (which marks it wanted), never try again.
+ * rproc_xlock_unlock_fast() gives it back and returns 1 when sleepers
+ * want it: the caller must then call rproc_xlock_unlock_slow().
+ */
+static inline int rproc_xlock_trylock_fast(struct rproc_xlock *l)
+{
+	return !atomic_exchange_explicit(&l->w, 1, memory_order_acquire);
+}
+
+static inline int rproc_xlock_unlock_fast(struct rproc_xlock *l)
+{
+	return atomic_exchange_explicit(&l->w, 0, memory_order_release) == 2;
+}
+
 static inline void rproc_xlock_lock(struct rproc_xlock *l)
 {
 	if (RPROC_XUNLIKELY(
@@ -72,7 +90,14 @@ static inline void rproc_xlock_unlock(struct rproc_xlock *l)
 int rproc_xevent_sleep(struct rproc_xevent *e, struct rproc_xlock *l,
 		       int64_t timeout_ns);
 
-/* Wake every sleeper of @e.  With or without the xlock. */
+/*
+ * Wake every sleeper of @e.  With or without the xlock, but the change to
+ * what they wait for must be ordered with their look under the xlock: made
+ * under the xlock, or made without it and then the xlock taken and given
+ * back once before the wake.  (Otherwise the whole change-and-wake can
+ * fall between a sleeper's look and rproc_xevent_sleep() taking the
+ * event's mutex: a lost wake.)
+ */
 void rproc_xevent_wake(struct rproc_xevent *e);
 
 #endif

@@ -13,9 +13,10 @@
  *   enable:   avail->flags / used_event ... full fence ... used->idx
  *
  * which is Linux's virtio_wmb / virtio_mb / virtio_rmb placement.  The
- * message path (add, add_pinned, kick_prepare, get_used, get_used_batch)
- * is inline in virtqueue.h; here are set-up, pinning, teardown, the
- * callback switches and the cold paths.
+ * message path (add, add_pinned, the posts, kick_prepare, the get_used
+ * family) is inline in virtqueue.h; here are set-up, pinning, teardown,
+ * the callback switches and the cold paths, among them the full check of
+ * a used entry (__rproc_vq_take_used_slow()).
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -222,6 +223,48 @@ bool __rproc_vq_fetch_used_idx(struct rproc_vq *vq)
 	return true;
 }
 
+void *__rproc_vq_take_used_slow(struct rproc_vq *vq, uint16_t pos, uint32_t id,
+				const struct vring_used_elem *e, uint32_t *len)
+{
+	struct rproc_vq_slot *s;
+	uint32_t used_len = 0;
+	void *token;
+
+	if (id >= vq->num) {
+		__rproc_vq_fail(vq, "used ring[%u]: id %u >= num %u", pos, id,
+				vq->num);
+		return NULL;
+	}
+	s = &vq->slot[id];
+	if (s->state != RPROC_VQ_SLOT_POSTED &&
+	    (s->state != RPROC_VQ_SLOT_ADDED || s->pos >= vq->pub_pos)) {
+		__rproc_vq_fail(vq, "used ring[%u]: id %u is not in flight",
+				pos, id, 0);
+		return NULL;
+	}
+	if (s->flags & RPROC_VQ_SLOT_F_WRITES) {
+		used_len = __rproc_vq_ld32(&e->len);
+		if (used_len > s->len) {
+			__rproc_vq_fail(vq,
+					"used ring[%u]: len %u > posted len %u",
+					pos, used_len, s->len);
+			return NULL;
+		}
+	}
+	token = s->token;
+	*len = used_len;
+	if (s->flags & RPROC_VQ_SLOT_F_PINNED) {
+		s->state = RPROC_VQ_SLOT_PINNED;
+	} else {
+		s->token = NULL;
+		s->state = RPROC_VQ_SLOT_FREE;
+		s->next = vq->free_head;
+		vq->free_head = (uint16_t)id;
+		vq->num_free++;
+	}
+	return token;
+}
+
 bool rproc_vq_enable_cb(struct rproc_vq *vq)
 {
 	if (vq->broken || !vq->slot) /* !slot: zeroed, never initialised */
@@ -273,7 +316,8 @@ void *rproc_vq_detach_unused(struct rproc_vq *vq)
 		if (s->state == RPROC_VQ_SLOT_FREE ||
 		    s->state == RPROC_VQ_SLOT_PINNED)
 			continue;
-		if (s->pos < vq->pub_pos) /* else queued, never published */
+		/* else queued, never published */
+		if (s->state == RPROC_VQ_SLOT_POSTED || s->pos < vq->pub_pos)
 			vq->in_flight--;
 		token = s->token;
 		if (s->flags & RPROC_VQ_SLOT_F_PINNED) {

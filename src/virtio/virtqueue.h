@@ -34,7 +34,12 @@
  * length of a device-readable buffer).  Pinning is for a caller that
  * cycles a fixed set of buffers, as the rpmsg bus does; a device that
  * overwrites a pinned descriptor only misleads itself, since the host
- * never reads the table back.
+ * never reads the table back.  Such a caller may also queue and publish
+ * a pinned buffer in one step without the queue's checks of its
+ * arguments (rproc_vq_post_pinned_unchecked(), _each_unchecked()): those
+ * are about host-owned state the caller's bookkeeping already proves
+ * (debug builds check them all the same); nothing from shared memory is
+ * trusted any the less.
  *
  * Concurrency: the remote runs concurrently (another core or thread); the
  * ordering follows Linux's virtio_ring (release before avail->idx, acquire
@@ -42,9 +47,10 @@
  * functions of one queue must not be called concurrently with each other:
  * the caller serialises them (the rpmsg bus holds its lock).
  *
- * Hot path: no allocation, no division, no loop (publishing moves a
- * private position; see rproc_vq.pub_pos).  Portable core rules: no OS
- * calls, no libc beyond string.h.
+ * Hot path: no allocation, no division, no loop but over the buffers
+ * taken or posted in a batch (publishing moves a private position; see
+ * rproc_vq.pub_pos).  Portable core rules: no OS calls, no libc beyond
+ * string.h.
  */
 #ifndef RPROC_VIRTQUEUE_H
 #define RPROC_VIRTQUEUE_H
@@ -54,6 +60,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "rproc/diag.h"
 #include "rproc/virtio_abi.h"
@@ -79,8 +86,16 @@ struct rproc_vq_slot {
 	uint64_t pos;  /* added as the pos-th buffer (rproc_vq.avail_pos) */
 	uint32_t len;  /* posted length (pinned: the buffer's length) */
 	uint16_t next; /* free list */
-	uint8_t state; /* RPROC_VQ_SLOT_* (below) */
-	uint8_t flags; /* RPROC_VQ_SLOT_F_* (below) */
+	union {
+		struct {
+			uint8_t state; /* RPROC_VQ_SLOT_* (below) */
+			uint8_t flags; /* RPROC_VQ_SLOT_F_* (below) */
+		};
+		/* both at once (__rproc_vq_sf()): one compare, and a store
+		 * the compiler need not take for one to any other field, as
+		 * it must for a byte's */
+		uint16_t sf;
+	};
 };
 
 #define RPROC_VQ_ERR_LEN 80
@@ -144,10 +159,11 @@ void rproc_vq_release(struct rproc_vq *vq);
 
 /* ---- the message path, inline ---------------------------------------------
  *
- * add, kick_prepare and get_used run once or twice per message: they are
- * static inline here so the rpmsg bus compiles them into its own hot path
- * (no LTO).  Their cold parts (failing the queue) are calls into
- * virtqueue.c.  Shared memory is touched only through the volatile
+ * add, post, kick_prepare and get_used run once or twice per message:
+ * they are static inline here so the rpmsg bus compiles them into its own
+ * hot path (no LTO), the batch ones with the caller's step per buffer in
+ * line too.  Their cold parts (failing the queue, the used buffers that
+ * are not pinned ones) are calls into virtqueue.c.  Shared memory is touched only through the volatile
  * accessors below, each field exactly once, into a local.
  */
 
@@ -179,10 +195,29 @@ enum {
 	 * it) once its pos < pub_pos */
 	RPROC_VQ_SLOT_ADDED = 1,
 	RPROC_VQ_SLOT_PINNED = 2, /* pinned, the driver's: may be added */
+	/* added and published at once (rproc_vq_post_pinned_unchecked(),
+	 * _each_unchecked()): in flight, whatever its pos */
+	RPROC_VQ_SLOT_POSTED = 3,
 };
 
 #define RPROC_VQ_SLOT_F_WRITES 1u /* device-writable */
 #define RPROC_VQ_SLOT_F_PINNED 2u /* pinned: never back to the free list */
+
+_Static_assert(offsetof(struct rproc_vq_slot, flags) ==
+			       offsetof(struct rproc_vq_slot, state) + 1 &&
+		       offsetof(struct rproc_vq_slot, sf) ==
+			       offsetof(struct rproc_vq_slot, state),
+	       "state and flags side by side in sf");
+
+/* The slot.sf value for @state and @flags, whatever the byte order. */
+static inline uint16_t __rproc_vq_sf(uint8_t state, uint8_t flags)
+{
+	const uint8_t b[2] = {state, flags};
+	uint16_t v;
+
+	memcpy(&v, b, sizeof(v));
+	return v;
+}
 
 static inline uint16_t __rproc_vq_ld16(const uint16_t *p)
 {
@@ -311,6 +346,30 @@ static RPROC_VQ_INLINE int rproc_vq_add_pinned(struct rproc_vq *vq, uint32_t id,
 	return 0;
 }
 
+/* Publish what was added from position @pub up to @pos (> @pub), and
+ * say whether to kick: rproc_vq_kick_prepare() past its checks.  @avail
+ * is vq->avail (the caller's local). */
+static RPROC_VQ_INLINE bool __rproc_vq_publish(struct rproc_vq *vq,
+					       struct vring_avail *avail,
+					       uint64_t pos, uint64_t pub)
+{
+	uint16_t old = (uint16_t)pub, new_idx = (uint16_t)pos;
+
+	/* From now on the device may return them. */
+	vq->in_flight += (uint32_t)(pos - pub);
+	vq->pub_pos = pos;
+
+	atomic_thread_fence(memory_order_release);
+	__rproc_vq_st16(&avail->idx, new_idx);
+	/* The device may have gone to sleep before it saw the new idx: order
+	 * our store before the load of its suppression state. */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (vq->event_idx)
+		return vring_need_event(__rproc_vq_ld16(vq->avail_event),
+					new_idx, old);
+	return !(__rproc_vq_ld16(&vq->used->flags) & VRING_USED_F_NO_NOTIFY);
+}
+
 /*
  * Publish the buffers added since the last call (release fence, then
  * avail->idx) and decide whether the device must be notified: with event
@@ -322,38 +381,217 @@ static RPROC_VQ_INLINE int rproc_vq_add_pinned(struct rproc_vq *vq, uint32_t id,
 static RPROC_VQ_INLINE bool rproc_vq_kick_prepare(struct rproc_vq *vq)
 {
 	uint64_t pos = vq->avail_pos, pub = vq->pub_pos;
-	uint16_t old = (uint16_t)pub, new_idx = (uint16_t)pos;
 
 	if (RPROC_VQ_UNLIKELY(vq->broken) || pos == pub)
 		return false;
-	/* From now on the device may return them. */
-	vq->in_flight += (uint32_t)(pos - pub);
-	vq->pub_pos = pos;
+	return __rproc_vq_publish(vq, vq->avail, pos, pub);
+}
 
-	atomic_thread_fence(memory_order_release);
-	__rproc_vq_st16(&vq->avail->idx, new_idx);
-	/* The device may have gone to sleep before it saw the new idx: order
-	 * our store before the load of its suppression state. */
-	atomic_thread_fence(memory_order_seq_cst);
-	if (vq->event_idx)
-		return vring_need_event(__rproc_vq_ld16(vq->avail_event),
-					new_idx, old);
-	return !(__rproc_vq_ld16(&vq->used->flags) & VRING_USED_F_NO_NOTIFY);
+/*
+ * Debug builds check what a caller of the _unchecked functions below vouches
+ * for, and trap when it does not hold (a bug in the host, never the
+ * remote's doing); release builds trust it.
+ */
+#if !defined(NDEBUG) && defined(__GNUC__)
+#define RPROC_VQ_VOUCH(cond)                                                   \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			__builtin_trap();                                      \
+	} while (0)
+#else
+#define RPROC_VQ_VOUCH(cond) ((void)0)
+#endif
+
+/*
+ * rproc_vq_add_pinned() and rproc_vq_kick_prepare() in one, for a caller
+ * whose own bookkeeping already guarantees what the first checks: @vq is
+ * not broken, @id < num is a pinned buffer that is the driver's (pinned
+ * and not queued, or given back by the device), and @len is 1..its length
+ * for a device-readable buffer, 0 for a device-writable one (queued whole;
+ * nothing written to the descriptor); and nothing was added since the
+ * last publish.  None of that comes from shared memory, so nothing the
+ * remote writes can make this write out of place; the rpmsg bus proves
+ * each point from its own lists (rpmsg.c, do_send()).  Debug builds check
+ * it all (RPROC_VQ_VOUCH).  The buffer is queued and published; it is in
+ * flight from then on, which its state says (RPROC_VQ_SLOT_POSTED): no
+ * position to compare when it comes back.  Returns whether to kick the
+ * device.
+ */
+static RPROC_VQ_INLINE bool
+rproc_vq_post_pinned_unchecked(struct rproc_vq *vq, uint32_t id, uint32_t len)
+{
+	struct rproc_vq_slot *s = &vq->slot[id];
+	struct vring_avail *avail = vq->avail;
+	uint64_t pos = vq->avail_pos;
+
+	RPROC_VQ_VOUCH(!vq->broken && id < vq->num &&
+		       s->state == RPROC_VQ_SLOT_PINNED &&
+		       (s->flags & RPROC_VQ_SLOT_F_WRITES
+				? !len
+				: len && len <= s->len) &&
+		       pos == vq->pub_pos);
+	if (len) {
+		__rproc_vq_st32(&vq->desc[id].len, len);
+		s->sf = __rproc_vq_sf(RPROC_VQ_SLOT_POSTED,
+				      RPROC_VQ_SLOT_F_PINNED);
+	} else {
+		s->sf = __rproc_vq_sf(RPROC_VQ_SLOT_POSTED,
+				      RPROC_VQ_SLOT_F_PINNED |
+					      RPROC_VQ_SLOT_F_WRITES);
+	}
+	s->pos = pos;
+	__rproc_vq_st16(&avail->ring[(uint32_t)pos & vq->mask], (uint16_t)id);
+	vq->avail_pos = pos + 1;
+	return __rproc_vq_publish(vq, avail, pos + 1, pos);
+}
+
+/* What rproc_vq_post_pinned_each_unchecked() calls for the @i-th buffer:
+ * its id, or RPROC_VQ_NO_ID to skip it. */
+typedef uint32_t rproc_vq_id_fn(void *ctx, unsigned i);
+
+#define RPROC_VQ_NO_ID UINT32_MAX
+
+/*
+ * rproc_vq_post_pinned_unchecked() for up to @n device-writable buffers at
+ * once: @fn(@ctx, i) for i = 0..@n - 1 gives each id (with GCC, an @fn
+ * known at the call site is compiled in line), which must be such a
+ * buffer, the driver's, as there; @vq must not be broken.  @fn must not
+ * call into @vq.  Everything queued is published at the end (if anything
+ * was queued).  Returns whether to kick the device.
+ */
+static RPROC_VQ_INLINE bool
+rproc_vq_post_pinned_each_unchecked(struct rproc_vq *vq, unsigned n,
+				    rproc_vq_id_fn *fn, void *ctx)
+{
+	/* in locals: nothing @fn or the stores below do can change them */
+	struct rproc_vq_slot *slot = vq->slot;
+	struct vring_avail *avail = vq->avail;
+	uint16_t *ring = avail->ring;
+	uint64_t pub = vq->pub_pos, pos = vq->avail_pos;
+	uint32_t mask = vq->mask;
+	unsigned i;
+
+	RPROC_VQ_VOUCH(!vq->broken);
+	for (i = 0; i < n; i++) {
+		const uint32_t id = fn(ctx, i);
+		struct rproc_vq_slot *s;
+
+		if (id == RPROC_VQ_NO_ID)
+			continue;
+		s = &slot[id];
+		RPROC_VQ_VOUCH(
+			id < vq->num &&
+			s->sf == __rproc_vq_sf(RPROC_VQ_SLOT_PINNED,
+					       RPROC_VQ_SLOT_F_PINNED |
+						       RPROC_VQ_SLOT_F_WRITES));
+		s->sf = __rproc_vq_sf(RPROC_VQ_SLOT_POSTED,
+				      RPROC_VQ_SLOT_F_PINNED |
+					      RPROC_VQ_SLOT_F_WRITES);
+		s->pos = pos;
+		__rproc_vq_st16(&ring[(uint32_t)pos & mask], (uint16_t)id);
+		pos++;
+	}
+	vq->avail_pos = pos;
+	if (pos == pub)
+		return false;
+	return __rproc_vq_publish(vq, avail, pos, pub);
+}
+
+/*
+ * __rproc_vq_take_used() past its fast cases (virtqueue.c): every check
+ * of the top comment for used entry @e at ring position @pos, whose id the
+ * caller loaded (once) into @id; the len is loaded here if needed.  The
+ * token, or NULL when the entry broke the queue.  Also the reference the
+ * fast cases follow.
+ */
+void *__rproc_vq_take_used_slow(struct rproc_vq *vq, uint16_t pos, uint32_t id,
+				const struct vring_used_elem *e, uint32_t *len);
+
+/*
+ * Check used entry @e (ring position @pos) and give its buffer back to the
+ * driver: the checks of the top comment (id < num, the head of a buffer in
+ * flight, len within a device-writable buffer's posted length), each field
+ * loaded once and only when needed.  True with *@token and *@len (the
+ * bytes the device wrote, 0 for a device-readable buffer); false when the
+ * entry broke the queue.  @slot is the queue's, in the caller's local.  In
+ * line only pinned buffers posted (rproc_vq_post_pinned*_unchecked(): in
+ * flight by their state alone, no position to compare), as the rpmsg bus
+ * queues them, and of the errors only the length one; the rest, and every
+ * other error, out of line: fewer live registers in the callers' loops.
+ */
+static RPROC_VQ_INLINE bool
+__rproc_vq_take_used(struct rproc_vq *vq, struct rproc_vq_slot *slot,
+		     uint32_t pos, const struct vring_used_elem *e,
+		     void **token, uint32_t *len)
+{
+	const uint32_t id = __rproc_vq_ld32(&e->id);
+	struct rproc_vq_slot *s;
+	uint32_t used_len, slow_len;
+	void *t;
+
+	/* num and pub_pos through @vq: nothing to keep in a register */
+	if (RPROC_VQ_UNLIKELY(id >= vq->num))
+		goto slow;
+	s = &slot[id];
+	if (s->sf ==
+	    __rproc_vq_sf(RPROC_VQ_SLOT_POSTED, RPROC_VQ_SLOT_F_PINNED)) {
+		/* pinned, device-readable (a host transmit buffer) */
+		s->sf = __rproc_vq_sf(RPROC_VQ_SLOT_PINNED,
+				      RPROC_VQ_SLOT_F_PINNED);
+		used_len = 0;
+	} else if (s->sf == __rproc_vq_sf(RPROC_VQ_SLOT_POSTED,
+					  RPROC_VQ_SLOT_F_PINNED |
+						  RPROC_VQ_SLOT_F_WRITES)) {
+		/* pinned, device-writable (a host receive buffer) */
+		used_len = __rproc_vq_ld32(&e->len);
+		if (RPROC_VQ_UNLIKELY(used_len > s->len)) {
+			__rproc_vq_fail(vq,
+					"used ring[%u]: len %u > posted len %u",
+					pos, used_len, s->len);
+			return false;
+		}
+		s->sf = __rproc_vq_sf(RPROC_VQ_SLOT_PINNED,
+				      RPROC_VQ_SLOT_F_PINNED |
+					      RPROC_VQ_SLOT_F_WRITES);
+	} else {
+		goto slow;
+	}
+	*token = s->token;
+	*len = used_len;
+	return true;
+slow:
+	/* through locals of its own: @token and @len stay in registers */
+	t = __rproc_vq_take_used_slow(vq, (uint16_t)pos, id, e, &slow_len);
+	if (RPROC_VQ_UNLIKELY(!t))
+		return false;
+	*token = t;
+	*len = slow_len;
+	return true;
+}
+
+/* With callbacks enabled and event idx, after taking used entries up to
+ * @last: ask for the next one before the next look at used->idx (Linux's
+ * virtio_store_mb). */
+static RPROC_VQ_INLINE void __rproc_vq_taken(struct rproc_vq *vq, uint16_t last)
+{
+	if (vq->cb_enabled && vq->event_idx) {
+		__rproc_vq_st16(vq->used_event, last);
+		atomic_thread_fence(memory_order_seq_cst);
+	}
 }
 
 /*
  * Take the next buffer the device returned: its token, and in *@len (may
  * be NULL) the number of bytes the device wrote (0 for device-readable
  * buffers).  Its descriptor is free again, or for a pinned buffer the
- * driver's to queue again.  NULL when there is none, or when the queue is (or just became)
- * broken: check rproc_vq_broken().  Each token is returned at most once.
+ * driver's to queue again.  NULL when there is none, or when the queue is
+ * (or just became) broken: check rproc_vq_broken().  Each token is
+ * returned at most once.
  */
 static RPROC_VQ_INLINE void *rproc_vq_get_used(struct rproc_vq *vq,
 					       uint32_t *len)
 {
-	struct vring_used_elem *e;
-	struct rproc_vq_slot *s;
-	uint32_t id, used_len;
+	uint32_t used_len;
 	uint16_t pos;
 	void *token;
 
@@ -363,135 +601,104 @@ static RPROC_VQ_INLINE void *rproc_vq_get_used(struct rproc_vq *vq,
 		return NULL;
 
 	pos = vq->last_used & vq->mask;
-	e = &vq->used->ring[pos];
-	id = __rproc_vq_ld32(&e->id);
-	used_len = __rproc_vq_ld32(&e->len);
-	if (RPROC_VQ_UNLIKELY(id >= vq->num)) {
-		__rproc_vq_fail(vq, "used ring[%u]: id %u >= num %u", pos, id,
-				vq->num);
+	if (RPROC_VQ_UNLIKELY(!__rproc_vq_take_used(vq, vq->slot, pos,
+						    &vq->used->ring[pos],
+						    &token, &used_len)))
 		return NULL;
-	}
-	s = &vq->slot[id];
-	if (RPROC_VQ_UNLIKELY(s->state != RPROC_VQ_SLOT_ADDED ||
-			      s->pos >= vq->pub_pos)) {
-		__rproc_vq_fail(vq, "used ring[%u]: id %u is not in flight",
-				pos, id, 0);
-		return NULL;
-	}
-	if (!(s->flags & RPROC_VQ_SLOT_F_WRITES))
-		used_len = 0;
-	else if (RPROC_VQ_UNLIKELY(used_len > s->len)) {
-		__rproc_vq_fail(vq, "used ring[%u]: len %u > posted len %u",
-				pos, used_len, s->len);
-		return NULL;
-	}
-
-	token = s->token;
-	if (s->flags & RPROC_VQ_SLOT_F_PINNED) {
-		s->state = RPROC_VQ_SLOT_PINNED;
-	} else {
-		s->token = NULL;
-		s->state = RPROC_VQ_SLOT_FREE;
-		s->next = vq->free_head;
-		vq->free_head = (uint16_t)id;
-		vq->num_free++;
-	}
 	vq->in_flight--;
 	vq->last_used++;
-	if (vq->cb_enabled && vq->event_idx) {
-		/* Callbacks wanted for the next entry: say so before the next
-		 * look at used->idx (Linux's virtio_store_mb). */
-		__rproc_vq_st16(vq->used_event, vq->last_used);
-		atomic_thread_fence(memory_order_seq_cst);
-	}
+	__rproc_vq_taken(vq, vq->last_used);
 	if (len)
 		*len = used_len;
 	return token;
 }
 
+/* What rproc_vq_get_used_each() calls per buffer: its token and the bytes
+ * the device wrote (0 for a device-readable buffer). */
+typedef void rproc_vq_used_fn(void *ctx, void *token, uint32_t len);
+
 /*
- * rproc_vq_get_used() for up to @max buffers at once: their tokens into
- * @tokens[] and, if @lens is not NULL, the lengths into @lens[], in used
- * ring order.  The same checks, entry by entry; the bookkeeping (and with
- * callbacks enabled and event idx, the used_event store and its fence) once
- * per batch.  Returns how many; 0 when none is pending or the queue is
- * broken.  An entry that breaks the queue ends the batch: the ones before
- * it are returned, so check rproc_vq_broken() after using them.
+ * rproc_vq_get_used() for up to @max buffers at once, calling @fn(@ctx,
+ * token, len) for each in used ring order (with GCC, an @fn known at the
+ * call site is compiled in line: no call per buffer).  The same checks,
+ * entry by entry; the bookkeeping (and with callbacks enabled and event
+ * idx, the used_event store and its fence) once per batch.  @fn may queue
+ * buffers on @vq (rproc_vq_add(), rproc_vq_add_pinned(): the one it was
+ * given is the driver's again), nothing else on it.  Returns how many @fn got; 0 when none is
+ * pending or the queue is broken.  An entry that breaks the queue ends the
+ * batch: the ones before it were handed to @fn, so check
+ * rproc_vq_broken() after.
+ */
+static RPROC_VQ_INLINE unsigned rproc_vq_get_used_each(struct rproc_vq *vq,
+						       unsigned max,
+						       rproc_vq_used_fn *fn,
+						       void *ctx)
+{
+	struct rproc_vq_slot *slot;
+	struct vring_used_elem *ring;
+	uint32_t mask, first, last, end; /* positions: mod 2^16 */
+	unsigned n;
+
+	if (RPROC_VQ_UNLIKELY(vq->broken) || !max)
+		return 0;
+	if (vq->last_used == vq->used_idx && !__rproc_vq_fetch_used_idx(vq))
+		return 0;
+	/* in locals: what @fn stores cannot make the compiler reload them
+	 * (and it changes none of them) */
+	slot = vq->slot;
+	ring = vq->used->ring;
+	mask = vq->mask;
+	first = last = vq->last_used;
+	n = (uint16_t)(vq->used_idx - first);
+	end = first + (n < max ? n : max);
+	for (; last != end; last++) {
+		const uint32_t pos = last & mask;
+		void *token;
+		uint32_t used_len;
+
+		if (RPROC_VQ_UNLIKELY(!__rproc_vq_take_used(
+			    vq, slot, pos, &ring[pos], &token, &used_len)))
+			break;
+		fn(ctx, token, used_len);
+	}
+	n = last - first;
+	vq->last_used = (uint16_t)last;
+	vq->in_flight -= n;
+	if (n)
+		__rproc_vq_taken(vq, (uint16_t)last);
+	return n;
+}
+
+struct __rproc_vq_collect {
+	void **tokens;
+	uint32_t *lens;
+	unsigned n;
+};
+
+static RPROC_VQ_INLINE void __rproc_vq_collect_one(void *ctx, void *token,
+						   uint32_t len)
+{
+	struct __rproc_vq_collect *c = ctx;
+
+	c->tokens[c->n] = token;
+	if (c->lens)
+		c->lens[c->n] = len;
+	c->n++;
+}
+
+/*
+ * rproc_vq_get_used_each() into arrays: the tokens into @tokens[] and, if
+ * @lens is not NULL, the lengths into @lens[], in used ring order.
+ * Returns how many, as rproc_vq_get_used_each().
  */
 static RPROC_VQ_INLINE unsigned rproc_vq_get_used_batch(struct rproc_vq *vq,
 							void **tokens,
 							uint32_t *lens,
 							unsigned max)
 {
-	struct rproc_vq_slot *slot;
-	struct vring_used_elem *ring;
-	uint64_t pub;
-	uint32_t num;
-	uint16_t mask, last;
-	unsigned n, count;
+	struct __rproc_vq_collect c = {tokens, lens, 0};
 
-	if (RPROC_VQ_UNLIKELY(vq->broken) || !max)
-		return 0;
-	if (vq->last_used == vq->used_idx && !__rproc_vq_fetch_used_idx(vq))
-		return 0;
-	/* in locals: the stores below cannot make the compiler reload them */
-	slot = vq->slot;
-	ring = vq->used->ring;
-	pub = vq->pub_pos;
-	num = vq->num;
-	mask = vq->mask;
-	last = vq->last_used;
-	count = (uint16_t)(vq->used_idx - last);
-	if (count > max)
-		count = max;
-	for (n = 0; n < count; n++, last++) {
-		const uint16_t pos = last & mask;
-		const uint32_t id = __rproc_vq_ld32(&ring[pos].id);
-		uint32_t used_len = __rproc_vq_ld32(&ring[pos].len);
-		struct rproc_vq_slot *s;
-
-		if (RPROC_VQ_UNLIKELY(id >= num)) {
-			__rproc_vq_fail(vq, "used ring[%u]: id %u >= num %u",
-					pos, id, num);
-			break;
-		}
-		s = &slot[id];
-		if (RPROC_VQ_UNLIKELY(s->state != RPROC_VQ_SLOT_ADDED ||
-				      s->pos >= pub)) {
-			__rproc_vq_fail(vq,
-					"used ring[%u]: id %u is not in flight",
-					pos, id, 0);
-			break;
-		}
-		if (!(s->flags & RPROC_VQ_SLOT_F_WRITES))
-			used_len = 0;
-		else if (RPROC_VQ_UNLIKELY(used_len > s->len)) {
-			__rproc_vq_fail(vq,
-					"used ring[%u]: len %u > posted len %u",
-					pos, used_len, s->len);
-			break;
-		}
-		tokens[n] = s->token;
-		if (lens)
-			lens[n] = used_len;
-		if (s->flags & RPROC_VQ_SLOT_F_PINNED) {
-			s->state = RPROC_VQ_SLOT_PINNED;
-		} else {
-			s->token = NULL;
-			s->state = RPROC_VQ_SLOT_FREE;
-			s->next = vq->free_head;
-			vq->free_head = (uint16_t)id;
-			vq->num_free++;
-		}
-	}
-	vq->last_used = last;
-	vq->in_flight -= n;
-	if (n && vq->cb_enabled && vq->event_idx) {
-		/* as rproc_vq_get_used(), for the batch's last entry */
-		__rproc_vq_st16(vq->used_event, last);
-		atomic_thread_fence(memory_order_seq_cst);
-	}
-	return n;
+	return rproc_vq_get_used_each(vq, max, __rproc_vq_collect_one, &c);
 }
 
 /*

@@ -8,15 +8,18 @@
  * sizes, kick suppression (flags and event idx), callback suppression,
  * enable_cb's race answer, free-count accounting, detach, pinned buffers
  * (pin, add_pinned, what is written when), used buffers taken in batches,
- * and a two-thread run with the device on its own thread.
+ * pinned buffers posted without the queue's checks (post_pinned_unchecked,
+ * _each_unchecked: what they write, their kick decisions) and taken by a
+ * callback (get_used_each), the debug builds' trap when a caller's vouch
+ * is wrong, and a two-thread run with the device on its own thread.
  *
  * virtio_vq_adversarial (VQ_ADVERSARIAL): a hostile device (used idx
  * jumps, bad ids, double completions, oversize lengths, garbage in the
  * descriptor table, avail ring and avail_event; the same against pinned
- * buffers and batches), a check that a broken queue never touches the
- * ring again (the ring is mprotect()ed), and fixed-seed fuzz loops of
- * random writes between random host operations (one with every
- * descriptor pinned, as the rpmsg bus runs them).
+ * buffers, posted ones and batches), a check that a broken queue never
+ * touches the ring again (the ring is mprotect()ed), and fixed-seed fuzz
+ * loops of random writes between random host operations (one with every
+ * descriptor pinned and posted as the rpmsg bus does).
  *
  * STATUS: done: everything above; passes under ASan+UBSan
  * (build-vq-asan).  Known limits: fence placement cannot be proved on x86
@@ -28,6 +31,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -36,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -1145,6 +1150,206 @@ static void test_used_batch(void **state)
 	}
 }
 
+/* ---- posting pinned buffers unchecked, taking used ones one by one --------- */
+
+/* What rproc_vq_get_used_each() handed out, in order. */
+struct taken {
+	void *tok[16];
+	uint32_t len[16];
+	unsigned n;
+	struct fix *requeue; /* set: queue each one again (allowed) */
+};
+
+static void take_one(void *ctx, void *token, uint32_t len)
+{
+	struct taken *t = ctx;
+	struct rec *x = token;
+
+	assert_true(t->n < 16);
+	t->tok[t->n] = token;
+	t->len[t->n++] = len;
+	if (t->requeue)
+		assert_int_equal(rproc_vq_add_pinned(&t->requeue->vq, x->k,
+						     x->w ? 0 : BUF_SZ),
+				 0);
+}
+
+static uint32_t id_at(void *ctx, unsigned i)
+{
+	return ((const uint32_t *)ctx)[i];
+}
+
+/* The kick decision rproc_vq_kick_prepare() would make for avail idx
+ * @old -> @new. */
+static bool want_kick(struct fix *f, uint16_t new_idx, uint16_t old)
+{
+	if (f->event_idx)
+		return vring_need_event(vld16(f->dev.avail_event), new_idx,
+					old);
+	return !(vld16(&f->dev.used->flags) & VRING_USED_F_NO_NOTIFY);
+}
+
+/*
+ * rproc_vq_post_pinned_unchecked() and _each_unchecked() write what
+ * rproc_vq_add_pinned() and rproc_vq_kick_prepare() write and decide the
+ * kick as they do; what they post comes back by every way of taking used
+ * buffers (rproc_vq_get_used_each() too, whose callback may queue buffers
+ * again), and detach counts it right.
+ */
+static void test_posted(void **state)
+{
+	static const uint32_t ids[6] = {1, RPROC_VQ_NO_ID, 3,
+					5, RPROC_VQ_NO_ID, 7};
+	static const uint32_t none[2] = {RPROC_VQ_NO_ID, RPROC_VQ_NO_ID};
+	struct vring_desc dsc;
+	struct taken t;
+	struct fix f;
+	struct recs r;
+	uint16_t head = 0, idx;
+	uint32_t k, len;
+	void *tok[8];
+	uint32_t lens[8];
+	int ev;
+
+	(void)state;
+	for (ev = 0; ev < 2; ev++) {
+		fix_setup(&f, 8, 16, ev, false);
+		recs_init(&r, 8);
+		pin_all(&f, &r);
+		/* one by one: readable ones with their length, writable
+		 * ones whole; each published at once */
+		for (k = 0; k < 8; k++) {
+			bool want =
+				want_kick(&f, (uint16_t)(k + 1), (uint16_t)k);
+
+			assert_int_equal(rproc_vq_post_pinned_unchecked(
+						 &f.vq, k, k & 1 ? 0 : 10 + k),
+					 want);
+			assert_int_equal(vld16(&f.dev.avail->idx), k + 1);
+			assert_int_equal(rproc_vq_in_flight(&f.vq), k + 1);
+		}
+		assert_int_equal(rproc_vq_free_count(&f.vq), 0);
+		assert_false(rproc_vq_kick_prepare(&f.vq)); /* nothing new */
+		for (k = 0; k < 8; k++) {
+			assert_true(dev_pop(&f.dev, &head, &dsc));
+			assert_int_equal(head, k);
+			assert_int_equal(dsc.addr, POOL_PA + k * BUF_SZ);
+			assert_int_equal(dsc.len, k & 1 ? BUF_SZ : 10 + k);
+			dev_push(&f.dev, head, k & 1 ? k : 0x7777);
+		}
+		/* back: 3 by the callback, 1 alone, 4 in a batch */
+		memset(&t, 0, sizeof(t));
+		assert_int_equal(rproc_vq_get_used_each(&f.vq, 0, take_one, &t),
+				 0);
+		assert_int_equal(rproc_vq_get_used_each(&f.vq, 3, take_one, &t),
+				 3);
+		assert_int_equal(t.n, 3);
+		for (k = 0; k < 3; k++) {
+			assert_ptr_equal(t.tok[k], &r.rec[k]);
+			assert_int_equal(t.len[k], k & 1 ? k : 0);
+		}
+		if (ev) /* callbacks on: asked for the next entry once */
+			assert_int_equal(*f.dev.used_event, 3);
+		assert_ptr_equal(rproc_vq_get_used(&f.vq, &len), &r.rec[3]);
+		assert_int_equal(len, 3);
+		assert_int_equal(rproc_vq_get_used_batch(&f.vq, tok, lens, 8),
+				 4);
+		for (k = 0; k < 4; k++) {
+			assert_ptr_equal(tok[k], &r.rec[4 + k]);
+			assert_int_equal(lens[k], (4 + k) & 1 ? 4 + k : 0);
+		}
+		assert_int_equal(rproc_vq_get_used_each(&f.vq, 8, take_one, &t),
+				 0);
+		assert_int_equal(rproc_vq_in_flight(&f.vq), 0);
+
+		/* several at once, some skipped: published together */
+		idx = vld16(&f.dev.avail->idx);
+		if (ev)
+			vst16(f.dev.avail_event, idx); /* the device waits */
+		assert_int_equal(rproc_vq_post_pinned_each_unchecked(
+					 &f.vq, 6, id_at, (void *)ids),
+				 want_kick(&f, (uint16_t)(idx + 4), idx));
+		assert_int_equal(vld16(&f.dev.avail->idx), (uint16_t)(idx + 4));
+		assert_int_equal(rproc_vq_in_flight(&f.vq), 4);
+		/* nothing queued: nothing published */
+		assert_false(rproc_vq_post_pinned_each_unchecked(
+			&f.vq, 2, id_at, (void *)none));
+		assert_int_equal(vld16(&f.dev.avail->idx), (uint16_t)(idx + 4));
+		/* but what was added before is published with them */
+		assert_int_equal(rproc_vq_add_pinned(&f.vq, 0, 5), 0);
+		rproc_vq_post_pinned_each_unchecked(&f.vq, 2, id_at,
+						    (void *)none);
+		assert_int_equal(vld16(&f.dev.avail->idx), (uint16_t)(idx + 5));
+		assert_int_equal(rproc_vq_in_flight(&f.vq), 5);
+		for (k = 1; k < 8; k += 2) {
+			assert_true(dev_pop(&f.dev, &head, &dsc));
+			assert_int_equal(head, k);
+			assert_int_equal(dsc.len, BUF_SZ);
+			dev_push(&f.dev, head, BUF_SZ);
+		}
+		/* the callback queues each one again */
+		memset(&t, 0, sizeof(t));
+		t.requeue = &f;
+		assert_int_equal(rproc_vq_get_used_each(&f.vq, 8, take_one, &t),
+				 4);
+		for (k = 0; k < 4; k++) {
+			assert_ptr_equal(t.tok[k], &r.rec[1 + 2 * k]);
+			assert_int_equal(t.len[k], BUF_SZ);
+		}
+		assert_int_equal(rproc_vq_kick_prepare(&f.vq),
+				 want_kick(&f, (uint16_t)(idx + 9),
+					   (uint16_t)(idx + 5)));
+		assert_int_equal(vld16(&f.dev.avail->idx), (uint16_t)(idx + 9));
+		assert_int_equal(rproc_vq_in_flight(&f.vq), 5);
+		assert_true(dev_pop(&f.dev, &head, &dsc));
+		assert_int_equal(head, 0); /* the one added before */
+		for (k = 1; k < 8; k += 2) {
+			assert_true(dev_pop(&f.dev, &head, &dsc));
+			assert_int_equal(head, k);
+		}
+		/* detach: every buffer in flight comes back, once */
+		for (k = 0; k < 5; k++)
+			assert_non_null(rproc_vq_detach_unused(&f.vq));
+		assert_null(rproc_vq_detach_unused(&f.vq));
+		assert_int_equal(rproc_vq_in_flight(&f.vq), 0);
+		assert_int_equal(rproc_vq_free_count(&f.vq), 0);
+		recs_free(&r);
+		fix_teardown(&f);
+	}
+}
+
+#if !defined(NDEBUG) && defined(__GNUC__)
+/* Debug builds check what the caller of an _unchecked function vouches
+ * for: a buffer posted twice stops the program. */
+static void test_vouch(void **state)
+{
+	struct fix f;
+	struct recs r;
+	pid_t pid;
+	int st;
+
+	(void)state;
+	fix_setup(&f, 8, 16, false, false);
+	recs_init(&r, 8);
+	pin_all(&f, &r);
+	rproc_vq_post_pinned_unchecked(&f.vq, 2, 8);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		/* no test framework's handler: the signal itself */
+		signal(SIGILL, SIG_DFL);
+		signal(SIGTRAP, SIG_DFL);
+		rproc_vq_post_pinned_unchecked(&f.vq, 2, 8); /* traps */
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st));
+	recs_free(&r);
+	fix_teardown(&f);
+}
+#endif
+
 /* ---- two threads ----------------------------------------------------------- */
 
 #define THREAD_MSGS 200000u
@@ -1265,6 +1470,10 @@ int main(void)
 		cmocka_unit_test(test_detach),
 		cmocka_unit_test(test_pinned),
 		cmocka_unit_test(test_used_batch),
+		cmocka_unit_test(test_posted),
+#if !defined(NDEBUG) && defined(__GNUC__)
+		cmocka_unit_test(test_vouch),
+#endif
 		cmocka_unit_test(test_threads),
 	};
 
@@ -1621,9 +1830,26 @@ static void test_broken_never_touches_ring(void **state)
 	fix_teardown(&f);
 }
 
+struct hostile_taken {
+	unsigned n;
+};
+
+static void hostile_take(void *ctx, void *token, uint32_t len)
+{
+	(void)token;
+	(void)len;
+	((struct hostile_taken *)ctx)->n++;
+}
+
+static uint32_t id_at(void *ctx, unsigned i)
+{
+	return ((const uint32_t *)ctx)[i];
+}
+
 /* Pinned buffers against a hostile device: an idle one (the driver's),
  * one queued but not published, one returned twice, an oversize length;
- * and a batch that meets a bad entry returns the good ones before it. */
+ * and a batch that meets a bad entry returns the good ones before it.
+ * The same for buffers posted unchecked and taken by a callback. */
 static void test_pinned_hostile(void **state)
 {
 	struct fix f;
@@ -1704,6 +1930,62 @@ static void test_pinned_hostile(void **state)
 	assert_dead(&f, err);
 	recs_free(&r);
 	fix_teardown(&f);
+
+	/* posted (rproc_vq_post_pinned*_unchecked()), taken one by one by a
+	 * callback: the same checks, in line or not */
+	for (int c = 0; c < 5; c++) {
+		static const uint32_t odd[2] = {1, 3};
+		struct hostile_taken ht = {0};
+
+		fix_setup(&f, 8, 16, c & 1, false);
+		recs_init(&r, 8);
+		pin_all(&f, &r);
+		rproc_vq_post_pinned_unchecked(&f.vq, 2, 8);
+		rproc_vq_post_pinned_each_unchecked(&f.vq, 2, id_at,
+						    (void *)odd);
+		switch (c) {
+		case 0: /* readable, returned twice */
+			dev_push(&f.dev, 2, 0);
+			dev_push(&f.dev, 2, 0);
+			snprintf(err, sizeof(err),
+				 "used ring[1]: id 2 is not in flight");
+			break;
+		case 1: /* writable, one byte more than posted */
+			dev_push(&f.dev, 2, 0);
+			dev_push(&f.dev, 3, BUF_SZ + 1);
+			snprintf(err, sizeof(err),
+				 "used ring[1]: len %u > posted len %u",
+				 BUF_SZ + 1, BUF_SZ);
+			break;
+		case 2: /* an id out of range */
+			dev_push(&f.dev, 1, BUF_SZ);
+			dev_push(&f.dev, 8, 0);
+			snprintf(err, sizeof(err),
+				 "used ring[1]: id 8 >= num 8");
+			break;
+		case 3: /* one never posted (pinned, the driver's) */
+			dev_push(&f.dev, 3, 1);
+			dev_push(&f.dev, 4, 0);
+			snprintf(err, sizeof(err),
+				 "used ring[1]: id 4 is not in flight");
+			break;
+		default: /* one queued (checked), not published */
+			assert_int_equal(rproc_vq_add_pinned(&f.vq, 6, 8), 0);
+			dev_push(&f.dev, 2, 0);
+			dev_push(&f.dev, 6, 0);
+			snprintf(err, sizeof(err),
+				 "used ring[1]: id 6 is not in flight");
+			break;
+		}
+		assert_int_equal(
+			rproc_vq_get_used_each(&f.vq, 8, hostile_take, &ht), 1);
+		assert_int_equal(ht.n, 1);
+		assert_dead(&f, err);
+		assert_int_equal(
+			rproc_vq_get_used_each(&f.vq, 8, hostile_take, &ht), 0);
+		recs_free(&r);
+		fix_teardown(&f);
+	}
 }
 
 /* ---- fuzz ------------------------------------------------------------------ */
@@ -1908,10 +2190,30 @@ static void fuzz_one(uint32_t num, uint32_t align, bool ev, uint32_t seed,
 
 /*
  * The same hostile traffic with every descriptor pinned to a buffer of its
- * own, as the rpmsg bus runs them: rproc_vq_add_pinned(), both ways of
- * taking used buffers; after each break the queue is set up and pinned
- * again.
+ * own, as the rpmsg bus runs them: rproc_vq_add_pinned() and the posts
+ * without checks (their preconditions kept, as the bus keeps them), every
+ * way of taking used buffers; after each break the queue is set up and
+ * pinned again.
  */
+struct fuzz_take {
+	struct recs *r;
+	uint32_t num;
+	unsigned n;
+};
+
+static void fuzz_take_one(void *ctx, void *token, uint32_t len)
+{
+	struct fuzz_take *t = ctx;
+	struct rec *e = token;
+
+	(void)len;
+	assert_true(e >= t->r->rec && e < t->r->rec + t->num);
+	assert_true(e->out);
+	e->out = false;
+	t->r->outstanding--;
+	t->n++;
+}
+
 static void fuzz_pinned_one(uint32_t num, uint32_t align, bool ev,
 			    uint32_t seed, unsigned iters,
 			    struct fuzz_stats *st)
@@ -1921,6 +2223,7 @@ static void fuzz_pinned_one(uint32_t num, uint32_t align, bool ev,
 	struct fpend *pend;
 	unsigned npend = 0, maxpend = 4 * num, it;
 	uint32_t s = seed;
+	bool unpub = false; /* added (checked) since the last publish */
 
 	fix_setup(&f, num, align, ev, false);
 	recs_init(&r, num);
@@ -1937,7 +2240,7 @@ static void fuzz_pinned_one(uint32_t num, uint32_t align, bool ev,
 		unsigned n, i;
 		int rc;
 
-		if (op < 250) { /* host: queue a pinned one */
+		if (op < 150) { /* host: queue a pinned one */
 			rc = rproc_vq_add_pinned(&f.vq, k, len);
 			if (rproc_vq_broken(&f.vq)) {
 				assert_int_equal(rc, -EIO);
@@ -1948,19 +2251,76 @@ static void fuzz_pinned_one(uint32_t num, uint32_t align, bool ev,
 				r.rec[k].out = true;
 				r.outstanding++;
 				st->adds++;
+				unpub = true;
+			}
+		} else if (op < 250) { /* host: post unchecked, as the bus */
+			uint32_t ids[4];
+
+			if (rproc_vq_broken(&f.vq)) {
+				/* the bus never does */
+			} else if ((v >> 20) & 1) {
+				if (!r.rec[k].out && !unpub) {
+					st->kicks +=
+						rproc_vq_post_pinned_unchecked(
+							&f.vq, k,
+							k & 1 ? 0 : len);
+					r.rec[k].out = true;
+					r.outstanding++;
+					st->adds++;
+				}
+			} else {
+				/* up to 4 writable ones, distinct, some
+				 * skipped */
+				for (i = 0; i < 4; i++) {
+					uint32_t w = ((k + 2 * i) % num) | 1;
+
+					ids[i] = RPROC_VQ_NO_ID;
+					if (w < num && !r.rec[w].out &&
+					    (v >> (21 + i)) & 1) {
+						ids[i] = w;
+						r.rec[w].out = true;
+						r.outstanding++;
+						st->adds++;
+					}
+				}
+				st->kicks +=
+					rproc_vq_post_pinned_each_unchecked(
+						&f.vq, 4, id_at, ids);
+				unpub = false;
 			}
 		} else if (op < 350) { /* host: publish */
 			st->kicks += rproc_vq_kick_prepare(&f.vq);
-		} else if (op < 550) { /* host: take used */
-			n = rproc_vq_get_used_batch(&f.vq, tok, NULL,
-						    1 + v % 4);
-			for (i = 0; i < n; i++) {
-				struct rec *e = tok[i];
+			if (!rproc_vq_broken(&f.vq))
+				unpub = false;
+		} else if (op < 550) { /* host: take used, three ways */
+			struct fuzz_take ft = {&r, num, 0};
+			void *one;
 
-				assert_true(e >= r.rec && e < r.rec + num);
-				assert_true(e->out);
-				e->out = false;
-				r.outstanding--;
+			n = 0;
+			if (v % 3 == 0) {
+				/* the callback takes them back */
+				n = rproc_vq_get_used_each(&f.vq,
+							   1 + (v >> 4) % 4,
+							   fuzz_take_one, &ft);
+				assert_int_equal(n, ft.n);
+			} else {
+				if (v % 3 == 1) {
+					one = rproc_vq_get_used(&f.vq, NULL);
+					tok[0] = one;
+					n = one != NULL;
+				} else {
+					n = rproc_vq_get_used_batch(
+						&f.vq, tok, NULL, 1 + v % 4);
+				}
+				for (i = 0; i < n; i++) {
+					struct rec *e = tok[i];
+
+					assert_true(e >= r.rec &&
+						    e < r.rec + num);
+					assert_true(e->out);
+					e->out = false;
+					r.outstanding--;
+				}
 			}
 			st->returned += n;
 		} else if (op < 600) { /* host: callbacks */
@@ -2019,6 +2379,7 @@ static void fuzz_pinned_one(uint32_t num, uint32_t align, bool ev,
 			dev_init(&f.dev, f.ring, num, align, ev);
 			pin_all(&f, &r);
 			npend = 0;
+			unpub = false;
 		}
 	}
 	free(pend);
