@@ -11,6 +11,19 @@
  * acquire fence after each index we read, and a full fence only where a
  * doorbell is armed (our index store before the load of the other side's
  * wish, which it stores before loading our index).
+ *
+ * Both lines of a ring have the index, the session word and the event at
+ * the same offsets, so each ring is "our line" and "the host's line"
+ * (struct rpfw_link_ring) and publishing an index, saying "left" or
+ * reading the host's index is the same code for both directions.
+ *
+ * Receiving costs little per record: the host's head is read and checked
+ * once per batch, and the records up to it (or to the end of the data
+ * area, whichever comes first) are walked as one piece, per record one
+ * bound check against that piece and one look at the slot its id names
+ * (a free slot has id 0, which no record names) before the callback.
+ * Pads, control messages, dropped messages and violations leave that
+ * path for rx_other().
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -31,10 +44,12 @@ struct carveout {
 	uint32_t da, pa, len;
 };
 
-/* The parts of a ring (struct rpfw_link_ring). */
-#define PROD(r) ((volatile struct link_prod *)(void *)(r)->line)
-#define CONS(r) ((volatile struct link_cons *)(void *)((r)->line + LINK_LINE))
-#define DATA(r) ((r)->line + 2 * LINK_LINE)
+/* The words of a line (struct link_prod, struct link_cons). */
+#define W_IDX 0 /* head / tail */
+#define W_SES 1 /* session / ack */
+#define W_EVT 2 /* space_event / data_event */
+
+#define WORD(p) (*(volatile uint32_t *)(void *)(p))
 
 #define SAME(a, b, f) (offsetof(a, f) == offsetof(b, f))
 _Static_assert(SAME(struct vendor, struct fw_rsc_link, flags) &&
@@ -44,6 +59,13 @@ _Static_assert(SAME(struct vendor, struct fw_rsc_link, flags) &&
 _Static_assert(SAME(struct carveout, struct fw_rsc_carveout, da) &&
 		       SAME(struct carveout, struct fw_rsc_carveout, len),
 	       "carveout");
+_Static_assert(offsetof(struct link_prod, head) == 4 * W_IDX &&
+		       offsetof(struct link_cons, tail) == 4 * W_IDX &&
+		       offsetof(struct link_prod, session) == 4 * W_SES &&
+		       offsetof(struct link_cons, ack) == 4 * W_SES &&
+		       offsetof(struct link_prod, space_event) == 4 * W_EVT &&
+		       offsetof(struct link_cons, data_event) == 4 * W_EVT,
+	       "both lines alike");
 
 /* struct rpfw_link_ept.pending */
 #define P_BIND 1u
@@ -52,9 +74,19 @@ _Static_assert(SAME(struct carveout, struct fw_rsc_carveout, da) &&
 /* Endpoint ids: slot + 1 in the low byte, a generation that changes at
  * each creation in the high one, so a message the host sent to an
  * endpoint destroyed meanwhile does not reach the next one in its slot.
- * A low byte past the slots is a violation. */
+ * A low byte past the slots is a violation.  A free slot's id is 0. */
 #define ID_SLOT(id) (((id)&0xFFu) - 1u)
 #define END(l) ((l)->ept + RPFW_LINK_MAX_EPT)
+
+#if defined(__GNUC__)
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define NOINLINE __attribute__((noinline))
+#else
+#define likely(x) (x)
+#define unlikely(x) (x)
+#define NOINLINE
+#endif
 
 static void event(struct rpfw_link *l, int ev, struct rpfw_link_ept *e)
 {
@@ -71,17 +103,49 @@ static void kick(struct rpfw_link *l)
 	}
 }
 
-/* Stop for good; "left" in both our lines tells the host. */
-static int fail(struct rpfw_link *l, int err)
+/* What a call gets while the link is not up: the sticky error, if any. */
+static int down_err(const struct rpfw_link *l)
+{
+	return l->err ? l->err : RPFW_ENOTCONN;
+}
+
+/* "Left" (or "restarting"): session 0 and ack 0 in our lines. */
+static void say_left(struct rpfw_link *l)
+{
+	l->tx.mine[W_SES] = 0;
+	l->rx.mine[W_SES] = 0;
+	l->kick = 1;
+}
+
+/* The host broke the protocol: stop for good (the host sees us leave),
+ * and end the piece of records being delivered, if any (rx_drain()). */
+static void fail(struct rpfw_link *l)
 {
 	if (!l->err) {
-		l->err = (int8_t)err;
+		l->err = RPFW_EPROTO;
 		l->up = 0;
-		PROD(&l->tx)->session = 0;
-		CONS(&l->rx)->ack = 0;
-		l->kick = 1;
+		say_left(l);
 	}
-	return l->err;
+	l->rx_end = NULL;
+}
+
+/*
+ * Publish our index @idx of ring @r (moved from @old), after what we did
+ * with the records (interrupts masked); with @arm also as our event (the
+ * consumer, caught up, wants a doorbell for the next record).  Then the
+ * host's event: past it, it gets a doorbell.
+ */
+static void publish(struct rpfw_link *l, struct rpfw_link_ring *r, uint32_t idx,
+		    uint32_t old, int arm)
+{
+	rpfw_port_wmb();
+	r->mine[W_IDX] = idx;
+	r->idx = idx;
+	if (arm)
+		r->mine[W_EVT] = idx;
+	rpfw_port_mb();
+	if (link_need_event(r->theirs[W_EVT], idx, old))
+		l->kick = 1;
 }
 
 /*
@@ -94,22 +158,19 @@ static int fail(struct rpfw_link *l, int err)
  */
 static void renew(struct rpfw_link *l, uint32_t stale)
 {
-	volatile struct link_prod *p = PROD(&l->tx);
-	volatile struct link_cons *c = CONS(&l->rx);
-	uint32_t s = l->me + 1, a = CONS(&l->tx)->ack;
+	uint32_t s = l->me + 1, a = l->tx.theirs[W_SES];
 	struct rpfw_link_ept *e;
 
 	while (!s || s == a)
 		s++;
-	p->session = 0;
-	c->ack = 0;
+	say_left(l);
 	rpfw_port_wmb();
-	p->head = 0;
-	p->space_event = LINK_EVENT_NONE;
-	c->tail = 0;
-	c->data_event = 0;
+	l->tx.mine[W_IDX] = 0;
+	l->tx.mine[W_EVT] = LINK_EVENT_NONE;
+	l->rx.mine[W_IDX] = 0;
+	l->rx.mine[W_EVT] = 0;
 	rpfw_port_wmb();
-	p->session = s;
+	l->tx.mine[W_SES] = s;
 	l->me = s;
 	l->peer = 0;
 	l->stale = stale;
@@ -118,22 +179,21 @@ static void renew(struct rpfw_link *l, uint32_t stale)
 	l->resv_len = 0;
 	for (e = l->ept; e < END(l); e++) {
 		e->remote = 0;
-		e->pending = P_BIND;
+		e->pending = e->id ? P_BIND : 0;
 	}
 	l->pend = 1;
-	l->kick = 1;
 }
 
 /*
- * Follow the host's session (interrupts masked): a change of its session
- * (or of its acknowledgement of ours while up) is a reset; a new session
- * is accepted (our tail for it at 0, then the ack); up once it
- * acknowledged ours.  Returns 1 up, 0 not yet, or the sticky error.
+ * Follow the host's session @s and its ack @a of ours (interrupts masked;
+ * sync() has the fast path): a change of its session (or of its ack
+ * while up) is a reset; a new session is accepted (our tail for it at 0,
+ * then the ack); up once it acknowledged ours.  Returns 1 up, 0 not yet,
+ * or the sticky error.
  */
-static int sync(struct rpfw_link *l)
+static NOINLINE int sync_slow(struct rpfw_link *l, uint32_t s, uint32_t a)
 {
-	volatile struct link_cons *c = CONS(&l->rx);
-	uint32_t s = PROD(&l->rx)->session, a = CONS(&l->tx)->ack;
+	struct rpfw_link_ring *r = &l->rx;
 
 	if (l->err)
 		return l->err;
@@ -142,12 +202,12 @@ static int sync(struct rpfw_link *l)
 		event(l, RPFW_LINK_EV_RESET, NULL);
 	}
 	if (!l->peer && s && s != l->stale) {
-		c->tail = 0;
-		c->data_event = 0;
+		r->mine[W_IDX] = 0;
+		r->mine[W_EVT] = 0;
 		rpfw_port_wmb();
-		c->ack = s;
+		r->mine[W_SES] = s;
 		l->peer = s;
-		l->rx.idx = 0;
+		r->idx = 0;
 		l->kick = 1;
 	}
 	if (!l->up && l->peer && a == l->me) {
@@ -157,101 +217,92 @@ static int sync(struct rpfw_link *l)
 	return l->up;
 }
 
-/*
- * The host's tail (interrupts masked), read between two reads of its ack
- * (a restarting host zeroes the ack before the tail) and checked: it moves
- * forward, not past our head, in whole words.
- */
-static int tx_tail(struct rpfw_link *l)
+static inline int sync(struct rpfw_link *l)
 {
-	struct rpfw_link_ring *r = &l->tx;
-	volatile struct link_cons *c = CONS(r);
-	uint32_t a = c->ack, t;
+	uint32_t s = l->rx.theirs[W_SES], a = l->tx.theirs[W_SES];
 
-	rpfw_port_rmb();
-	t = c->tail;
-	rpfw_port_rmb();
-	if (a != l->me || c->ack != l->me)
-		return RPFW_ENOTCONN; /* the host restarts: sync() will see */
-	if (t - r->peer > r->idx - r->peer || (t & 3))
-		return fail(l, RPFW_EPROTO);
-	r->peer = t;
-	return 0;
+	if (l->up && s == l->peer && a == l->me)
+		return 1; /* up (so no error) and nothing changed */
+	return sync_slow(l, s, a);
 }
 
 /*
  * Room for a record of @len payload bytes (interrupts masked).  A record
  * that would cross the end is preceded by a pad to it.  l->resv: the head
- * where the record starts.  When there is no room, the host is asked for
- * a doorbell once it freed enough, and the tail read once more.
+ * where the record starts.  Without room the host's tail is read (between
+ * two reads of its ack: a restarting host zeroes the ack before the tail)
+ * and checked (forward, not past our head, in whole words); still
+ * without, the host is asked for a doorbell once it freed enough, and the
+ * tail read once more.
  */
 static int tx_reserve(struct rpfw_link *l, uint32_t len)
 {
 	struct rpfw_link_ring *r = &l->tx;
 	uint32_t size = r->mask + 1, head = r->idx, pos = head & r->mask;
 	uint32_t rec = LINK_REC_SIZE(len), end = size - pos;
-	uint32_t need = rec > end ? end + rec : rec;
-	int ret;
+	uint32_t need = rec > end ? end + rec : rec, a, t;
+	int look = 0;
 
 	if (!l->up)
-		return l->err ? l->err : RPFW_ENOTCONN;
+		return down_err(l);
 	if (l->resv_len)
 		return RPFW_EBUSY;
 	if (len > l->mtu)
 		return RPFW_EMSGSIZE;
-	if (size - (head - r->peer) < need) {
-		ret = tx_tail(l);
-		if (!ret && size - (head - r->peer) < need) {
-			PROD(r)->space_event = head + need - size - 1;
+	while (size - (head - r->peer) < need) {
+		if (look++) {
+			if (look > 2)
+				return RPFW_EAGAIN;
+			r->mine[W_EVT] = head + need - size - 1;
 			rpfw_port_mb();
-			ret = tx_tail(l);
-			if (!ret && size - (head - r->peer) < need)
-				ret = RPFW_EAGAIN;
 		}
-		if (ret)
-			return ret;
+		a = r->theirs[W_SES];
+		rpfw_port_rmb();
+		t = r->theirs[W_IDX];
+		rpfw_port_rmb();
+		if (a != l->me || r->theirs[W_SES] != l->me)
+			return RPFW_ENOTCONN; /* the host restarts: sync() sees */
+		if (t - r->peer > head - r->peer || (t & 3)) {
+			fail(l);
+			return RPFW_EPROTO;
+		}
+		r->peer = t;
 	}
 	if (rec > end) {
-		*(volatile uint32_t *)(void *)(DATA(r) + pos) =
-			LINK_REC(LINK_EPT_PAD, 0);
+		WORD(r->data + pos) = LINK_REC(LINK_EPT_PAD, 0);
 		head += end;
 	}
 	l->resv = head;
 	return 0;
 }
 
-static inline uint8_t *tx_payload(struct rpfw_link *l)
+/* The reserved record (its header; the payload follows). */
+static inline uint8_t *tx_rec(struct rpfw_link *l)
 {
-	return DATA(&l->tx) + (l->resv & l->tx.mask) + LINK_HDR_LEN;
+	return l->tx.data + (l->resv & l->tx.mask);
 }
 
-/* Publish the reserved record (interrupts masked); a doorbell if the host
- * waits for data. */
-static void tx_commit(struct rpfw_link *l, uint32_t id, uint32_t len)
+/* Publish the reserved record @p (interrupts masked); a doorbell if the
+ * host waits for data. */
+static void tx_commit(struct rpfw_link *l, uint8_t *p, uint32_t id,
+		      uint32_t len)
 {
-	struct rpfw_link_ring *r = &l->tx;
-	uint32_t old = r->idx, head = l->resv + LINK_REC_SIZE(len);
-
-	*(volatile uint32_t *)(void *)(tx_payload(l) - LINK_HDR_LEN) =
-		LINK_REC(id, len);
-	rpfw_port_wmb();
-	PROD(r)->head = head;
-	r->idx = head;
-	rpfw_port_mb();
-	if (link_need_event(CONS(r)->data_event, head, old))
-		l->kick = 1;
+	WORD(p) = LINK_REC(id, len);
+	publish(l, &l->tx, l->resv + LINK_REC_SIZE(len), l->tx.idx, 0);
 }
 
 static int ctl_send(struct rpfw_link *l, uint32_t op, struct rpfw_link_ept *e)
 {
 	struct link_ctl *m;
+	uint8_t *p;
 	uint32_t i;
 	char ch = 1;
 	int ret = tx_reserve(l, sizeof(*m));
 
 	if (ret)
 		return ret;
-	m = (struct link_ctl *)(void *)tx_payload(l);
+	p = tx_rec(l);
+	m = (struct link_ctl *)(void *)(p + LINK_HDR_LEN);
 	m->op = op;
 	m->id = e->id;
 	/* the name, NUL-padded (at most 31 bytes: checked at creation) */
@@ -259,80 +310,75 @@ static int ctl_send(struct rpfw_link *l, uint32_t op, struct rpfw_link_ept *e)
 		ch = ch ? e->name[i] : 0;
 		m->name[i] = ch;
 	}
-	tx_commit(l, LINK_EPT_CTL, sizeof(*m));
+	tx_commit(l, p, LINK_EPT_CTL, sizeof(*m));
 	return 0;
 }
 
-/* Announcements and acknowledgements waiting for room (interrupts
- * masked). */
-static void ctl_flush(struct rpfw_link *l)
+/*
+ * Send the announcements and acknowledgements the endpoints owe, in slot
+ * order, as far as there is room (interrupts masked).  Returns 0 (all
+ * sent, or the link not up: they go when it is), or why one could not go.
+ */
+static int ctl_flush(struct rpfw_link *l)
 {
 	struct rpfw_link_ept *e;
+	int ret;
 
 	if (!l->pend || !l->up)
-		return;
+		return 0;
 	for (e = l->ept; e < END(l); e++)
-		if (e->cb && e->pending) {
-			if (ctl_send(l,
-				     e->pending & P_BIND ? LINK_CTL_BIND
-							 : LINK_CTL_ACK,
-				     e))
-				return;
+		if (e->pending) {
+			ret = ctl_send(l,
+				       e->pending & P_BIND ? LINK_CTL_BIND
+							   : LINK_CTL_ACK,
+				       e);
+			if (ret)
+				return ret;
 			e->pending = 0;
 		}
 	l->pend = 0;
+	return 0;
 }
 
 /*
- * Room for @len bytes from @e (interrupts masked).  A control message @e
- * still owes the host (its ACK, its announcement) goes first, so nothing
- * sent after the binding overtakes it.
+ * Room for @len bytes from @e (interrupts masked).  The control messages
+ * owed (@e's ACK, its announcement, and those of the slots before it) go
+ * first, so nothing sent after the binding overtakes them.
  */
-static int tx_begin(struct rpfw_link_ept *e, uint32_t len)
+static inline __attribute__((always_inline)) int
+tx_begin(struct rpfw_link_ept *e, uint32_t len)
 {
 	struct rpfw_link *l = e->link;
 	int ret;
 
 	if (!e->remote)
-		return l->err ? l->err : RPFW_ENOTCONN;
-	if (e->pending) {
-		ret = ctl_send(
-			l, e->pending & P_BIND ? LINK_CTL_BIND : LINK_CTL_ACK,
-			e);
-		if (ret)
-			return ret;
-		e->pending = 0;
-	}
+		return down_err(l);
+	if (e->pending && (ret = ctl_flush(l)))
+		return ret;
 	return tx_reserve(l, len);
 }
 
-/* @theirs (32 bytes, maybe unterminated) equals our name?  Never for a
- * name that is not terminated within LINK_NAME_LEN. */
-static int name_eq(const char *ours, const char *theirs)
-{
-	uint32_t i;
-
-	for (i = 0; i < LINK_NAME_LEN; i++) {
-		if (ours[i] != theirs[i])
-			return 0;
-		if (!ours[i])
-			return 1;
-	}
-	return 0;
-}
-
+/* The endpoint named @name (LINK_NAME_LEN bytes, maybe unterminated: an
+ * unterminated name matches none), or NULL. */
 static struct rpfw_link_ept *ept_by_name(struct rpfw_link *l, const char *name)
 {
 	struct rpfw_link_ept *e;
+	uint32_t i;
+	char c;
 
 	for (e = l->ept; e < END(l); e++)
-		if (e->cb && name_eq(e->name, name))
-			return e;
+		for (i = 0; e->id && i < LINK_NAME_LEN; i++) {
+			c = name[i];
+			if (e->name[i] != c)
+				break;
+			if (!c)
+				return e;
+		}
 	return NULL;
 }
 
-/* A control message (read once into locals); malformed ones and names we
- * do not have are dropped. */
+/* A control message (read once into locals); malformed ones and names
+ * we do not have are dropped. */
 static void ctl_rx(struct rpfw_link *l, const uint8_t *data, uint32_t len)
 {
 	const volatile struct link_ctl *m = (const volatile void *)data;
@@ -361,28 +407,37 @@ static void ctl_rx(struct rpfw_link *l, const uint8_t *data, uint32_t len)
 		l->pend = 1;
 	}
 	if (e->remote != id) {
-		e->remote = (uint16_t)id;
+		e->remote = id;
 		event(l, RPFW_LINK_EV_BOUND, e);
 	}
 }
 
-/* One record for endpoint @id: 1 given to a callback, 0 control or
- * dropped, RPFW_EAGAIN (leave it), or an error. */
-static int deliver(struct rpfw_link *l, uint32_t id, uint8_t *data,
-		   uint32_t len)
+/*
+ * A record the fast path of rx_drain() does not deliver (interrupts
+ * masked): a pad, a control message, one for a free slot or for an
+ * earlier endpoint of its slot (dropped), or a violation.  @q: the record,
+ * @h its header; it must end by l->rx_end, the end of the piece being
+ * read (the host's head or the end of the data area, whichever is
+ * first), and a pad must end the data area (the head is past it).
+ * Returns its size, or 0 after a violation (which ends the piece).
+ */
+static uint32_t rx_other(struct rpfw_link *l, uint32_t h, uint8_t *q)
 {
-	struct rpfw_link_ept *e;
+	uint32_t id = LINK_REC_EPT(h), len = LINK_REC_PLEN(h);
+	uint32_t rec = LINK_REC_SIZE(len), room = (uint32_t)(l->rx_end - q);
 
-	if (id == LINK_EPT_CTL) {
-		ctl_rx(l, data, len);
-		return 0;
+	if (id == LINK_EPT_PAD) {
+		/* to the end of the data area, which the head is past */
+		if (l->rx_end == l->rx.data + l->rx.mask + 1)
+			return room;
+	} else if (rec <= room && id == LINK_EPT_CTL) {
+		ctl_rx(l, q + LINK_HDR_LEN, len);
+		return rec;
+	} else if (rec <= room && ID_SLOT(id) < RPFW_LINK_MAX_EPT) {
+		return rec; /* destroyed meanwhile: dropped */
 	}
-	if (ID_SLOT(id) >= RPFW_LINK_MAX_EPT)
-		return fail(l, RPFW_EPROTO);
-	e = &l->ept[ID_SLOT(id)];
-	if (!e->cb || e->id != id)
-		return 0; /* destroyed meanwhile: dropped */
-	return e->cb(e, data, len, e->priv) == RPFW_EAGAIN ? RPFW_EAGAIN : 1;
+	fail(l);
+	return 0;
 }
 
 /*
@@ -392,97 +447,97 @@ static int deliver(struct rpfw_link *l, uint32_t id, uint8_t *data,
  * producing cannot keep us here (interrupts masked) for ever: past that,
  * l->more asks the caller to poll again.  Its session is read after its
  * head: a change means it restarted under us, and *@again asks for a sync
- * first.  Returns the records delivered or the error.
+ * first.  Returns the records delivered (a violation: l->err).
  */
 static int rx_drain(struct rpfw_link *l, int *again)
 {
 	struct rpfw_link_ring *r = &l->rx;
-	volatile struct link_prod *p = PROD(r);
-	uint32_t size = r->mask + 1, tail = r->idx, old = tail, start = tail;
-	uint32_t head, h, id, pos, rec;
-	int n = 0, stop = 0, ret;
+	uint32_t size = r->mask + 1, tail = r->idx, start = tail;
+	uint32_t head, h, id, slot, len, rec, pos;
+	uint8_t *q0, *q;
+	struct rpfw_link_ept *e;
+	int n = 0, keep = 0;
 
 	for (;;) {
 		if (tail - start >= size) {
 			l->more = 1;
 			return n;
 		}
-		head = p->head;
+		head = r->theirs[W_IDX];
 		rpfw_port_rmb();
-		if (p->session != l->peer) {
+		if (r->theirs[W_SES] != l->peer) {
 			*again = 1;
 			return n;
 		}
-		if (head - tail > size || (head & 3))
-			return fail(l, RPFW_EPROTO);
-		while (tail != head) {
+		if (head - tail > size || (head & 3)) {
+			fail(l);
+			return n;
+		}
+		while (tail != head && !keep) {
+			/* one piece: to the head or to the end of the area */
 			pos = tail & r->mask;
-			h = *(volatile uint32_t *)(void *)(DATA(r) + pos);
-			id = LINK_REC_EPT(h);
-			rec = id == LINK_EPT_PAD
-				      ? size - pos
-				      : LINK_REC_SIZE(LINK_REC_PLEN(h));
-			/* inside the data area and what the host wrote */
-			if (rec > size - pos || rec > head - tail)
-				return fail(l, RPFW_EPROTO);
-			if (id != LINK_EPT_PAD) {
-				ret = deliver(l, id,
-					      DATA(r) + pos + LINK_HDR_LEN,
-					      LINK_REC_PLEN(h));
-				if (ret == RPFW_EAGAIN) {
-					stop = 1;
-					break;
+			q = q0 = r->data + pos;
+			l->rx_end =
+				q + (size - pos < head - tail ? size - pos
+							      : head - tail);
+			do {
+				h = WORD(q);
+				id = LINK_REC_EPT(h);
+				slot = ID_SLOT(id);
+				len = LINK_REC_PLEN(h);
+				rec = LINK_REC_SIZE(len);
+				if (likely(slot < RPFW_LINK_MAX_EPT &&
+					   l->ept[slot].id == id &&
+					   rec <= (uint32_t)(l->rx_end - q))) {
+					e = &l->ept[slot];
+					if (e->cb(e, q + LINK_HDR_LEN, len,
+						  e->priv) == RPFW_EAGAIN) {
+						keep = 1;
+						break;
+					}
+					n++;
+				} else {
+					rec = rx_other(l, h, q);
 				}
-				if (l->err)
-					return l->err;
-				n += ret;
-			}
-			tail += rec;
+				q += rec;
+				/* (a violation, even in a callback's send,
+				 * ends the piece: fail()) */
+			} while ((uintptr_t)q < (uintptr_t)l->rx_end);
+			if (unlikely(l->err))
+				return n;
+			tail += (uint32_t)(q - q0);
 		}
 		/* our reads of the records before the tail frees them; and,
 		 * unless we keep one for later, a doorbell for the next */
-		rpfw_port_wmb();
-		CONS(r)->tail = tail;
-		r->idx = tail;
-		if (!stop)
-			CONS(r)->data_event = tail;
-		rpfw_port_mb();
-		if (link_need_event(p->space_event, tail, old))
-			l->kick = 1;
-		old = tail;
-		if (stop || p->head == tail)
+		publish(l, r, tail, r->idx, !keep);
+		if (keep || r->theirs[W_IDX] == tail)
 			return n;
 	}
 }
 
-static int poll_locked(struct rpfw_link *l)
+/*
+ * Handshake and receive (interrupts masked by the caller or here: they
+ * nest), then the control messages owed, then the doorbell this raised.
+ */
+int rpfw_link_poll(struct rpfw_link *l)
 {
-	int n = 0, ret, again, i = 0;
+	uint32_t irq = rpfw_port_irq_save();
+	int n = 0, again = 1, i;
 
 	l->busy = 1;
 	l->more = 0;
 	/* a host restarting under us: follow it, a few times at most */
-	do {
+	for (i = 0; again && i < 4; i++) {
 		again = 0;
-		ret = sync(l);
-		if (ret >= 0 && l->peer) {
-			ret = rx_drain(l, &again);
-			n += ret > 0 ? ret : 0;
-		}
-	} while (again && ++i < 4);
-	ctl_flush(l);
+		if (sync(l) >= 0 && l->peer)
+			n += rx_drain(l, &again);
+	}
+	if (unlikely(l->pend))
+		ctl_flush(l);
 	l->busy = 0;
 	kick(l);
-	return l->err ? l->err : n;
-}
-
-int rpfw_link_poll(struct rpfw_link *l)
-{
-	uint32_t irq = rpfw_port_irq_save();
-	int ret = poll_locked(l);
-
 	rpfw_port_irq_restore(irq);
-	return ret;
+	return l->err ? l->err : n;
 }
 
 int rpfw_link_notified(struct rpfw_link *l, uint32_t word)
@@ -492,12 +547,9 @@ int rpfw_link_notified(struct rpfw_link *l, uint32_t word)
 
 int rpfw_link_ready(struct rpfw_link *l)
 {
-	uint32_t irq = rpfw_port_irq_save();
-	int ret = poll_locked(l);
+	int ret = rpfw_link_poll(l);
 
-	ret = ret < 0 ? ret : l->up;
-	rpfw_port_irq_restore(irq);
-	return ret;
+	return ret < 0 ? ret : (int)l->up;
 }
 
 int rpfw_link_wait_ready(struct rpfw_link *l)
@@ -506,10 +558,10 @@ int rpfw_link_wait_ready(struct rpfw_link *l)
 	int ret;
 
 	do {
-		/* a doorbell after the check still wakes the idle */
+		/* masked from the poll to the idle: a doorbell after the
+		 * check still wakes the idle */
 		irq = rpfw_port_irq_save();
-		ret = poll_locked(l);
-		ret = ret < 0 ? ret : l->up;
+		ret = rpfw_link_ready(l);
 		if (!ret)
 			rpfw_port_idle();
 		rpfw_port_irq_restore(irq);
@@ -517,42 +569,51 @@ int rpfw_link_wait_ready(struct rpfw_link *l)
 	return ret;
 }
 
+/* Our view of a ring whose producer line is at @prod, of @size bytes;
+ * @tx: we produce. */
+static void ring_init(struct rpfw_link_ring *r, uint8_t *prod, uint32_t size,
+		      int tx)
+{
+	volatile uint32_t *p = (volatile uint32_t *)(void *)prod;
+	volatile uint32_t *c = p + LINK_LINE / 4;
+
+	r->mine = tx ? p : c;
+	r->theirs = tx ? c : p;
+	r->data = prod + 2 * LINK_LINE;
+	r->mask = size - 1;
+}
+
 int rpfw_link_init(struct rpfw_link *l, const void *rsc, const void *shm,
 		   void *port)
 {
 	const volatile struct vendor *v = rsc;
 	const volatile struct carveout *c = shm;
-	uint32_t n1, n2, da, len, i, irq;
+	uint32_t n1, n2, da, irq;
 	uint8_t *base;
 
-	if (((uintptr_t)v & 3) || ((uintptr_t)c & 3))
+	if (((uintptr_t)v | (uintptr_t)c) & 3)
 		return RPFW_EINVAL;
 	n1 = v->size_h2r;
 	n2 = v->size_r2h;
 	da = c->da;
-	len = c->len;
 	if (v->version != LINK_VERSION || v->flags || !link_size_ok(n1) ||
 	    !link_size_ok(n2) || da == FW_RSC_ADDR_ANY ||
-	    len < LINK_SHM_SIZE(n1, n2))
+	    c->len < LINK_SHM_SIZE(n1, n2))
 		return RPFW_EINVAL;
 	base = rpfw_port_da_to_va(port, da);
 	if (!base || ((uintptr_t)base & 3))
 		return RPFW_EINVAL;
 	*l = (struct rpfw_link){.port = port,
 				.kick_id = v->notify_h2r,
-				.notify_id = v->notify_r2h};
-	l->rx.line = base + LINK_OFF_H2R_PROD;
-	l->rx.mask = n1 - 1;
-	l->tx.line = base + LINK_OFF_R2H_PROD(n1);
-	l->tx.mask = n2 - 1;
-	l->mtu = link_mtu(n2);
-	for (i = 0; i < RPFW_LINK_MAX_EPT; i++)
-		l->ept[i].link = l;
+				.notify_id = v->notify_r2h,
+				.mtu = link_mtu(n2)};
+	ring_init(&l->rx, base + LINK_OFF_H2R_PROD, n1, 0);
+	ring_init(&l->tx, base + LINK_OFF_R2H_PROD(n1), n2, 1);
 	irq = rpfw_port_irq_save();
 	/* after the session of our previous life, and not accepting the
 	 * host session it accepted (the host renews it when it sees us) */
-	l->me = PROD(&l->tx)->session;
-	renew(l, CONS(&l->rx)->ack);
+	l->me = l->tx.mine[W_SES];
+	renew(l, l->rx.mine[W_SES]);
 	kick(l);
 	rpfw_port_irq_restore(irq);
 	return 0;
@@ -562,40 +623,34 @@ struct rpfw_link_ept *rpfw_link_create_ept(struct rpfw_link *l,
 					   const char *name, rpfw_link_cb cb,
 					   void *priv)
 {
-	struct rpfw_link_ept *e, *slot = NULL;
-	uint32_t irq, gen, n = 0;
+	struct rpfw_link_ept *e = NULL;
+	uint32_t irq, i, n = 0;
 
 	while (name && n < LINK_NAME_LEN && name[n])
 		n++;
 	if (!cb || !n || n >= LINK_NAME_LEN)
 		return NULL;
 	irq = rpfw_port_irq_save();
-	for (e = l->ept; e < END(l); e++)
-		if (!e->cb) {
-			if (!slot)
-				slot = e;
-		} else if (name_eq(e->name, name)) {
-			break;
-		}
-	if (e == END(l) && slot) {
-		slot->cb = cb;
-		slot->priv = priv;
-		slot->name = name;
-		slot->remote = 0;
-		slot->pending = P_BIND;
+	for (i = 0; i < RPFW_LINK_MAX_EPT && l->ept[i].id; i++)
+		;
+	if (i < RPFW_LINK_MAX_EPT && !ept_by_name(l, name)) {
+		e = &l->ept[i];
+		e->link = l;
+		e->cb = cb;
+		e->priv = priv;
+		e->name = name;
+		e->remote = 0;
+		e->pending = P_BIND;
 		l->pend = 1;
-		/* one generation on from the slot's previous id (never the
-		 * pad id: generations 0..254) */
-		gen = (uint32_t)(slot->id >> 8) + 1u;
-		slot->id = (uint16_t)((uint32_t)(slot - l->ept + 1) |
-				      (gen % 255u) << 8);
+		/* one generation on from the slot's previous endpoint (never
+		 * the pad id: generations 0..254) */
+		e->gen = e->gen < 254 ? e->gen + 1 : 0;
+		e->id = (i + 1) | e->gen << 8;
 		ctl_flush(l);
 		kick(l);
-	} else {
-		slot = NULL;
 	}
 	rpfw_port_irq_restore(irq);
-	return slot;
+	return e;
 }
 
 void rpfw_link_destroy_ept(struct rpfw_link_ept *e)
@@ -605,6 +660,7 @@ void rpfw_link_destroy_ept(struct rpfw_link_ept *e)
 
 	if (e->remote)
 		ctl_send(l, LINK_CTL_UNBIND, e);
+	e->id = 0;
 	e->cb = NULL;
 	e->remote = 0;
 	e->pending = 0;
@@ -617,10 +673,12 @@ int rpfw_link_send(struct rpfw_link_ept *e, const void *data, uint32_t len)
 	struct rpfw_link *l = e->link;
 	uint32_t irq = rpfw_port_irq_save();
 	int ret = tx_begin(e, len);
+	uint8_t *p;
 
 	if (!ret) {
-		__builtin_memcpy(tx_payload(l), data, len);
-		tx_commit(l, e->remote, len);
+		p = tx_rec(l);
+		__builtin_memcpy(p + LINK_HDR_LEN, data, len);
+		tx_commit(l, p, e->remote, len);
 		kick(l);
 	}
 	rpfw_port_irq_restore(irq);
@@ -636,8 +694,8 @@ int rpfw_link_reserve(struct rpfw_link_ept *e, uint32_t len, void **buf)
 	l->resv_len = 0; /* a reserve without commit is forgotten */
 	ret = tx_begin(e, len);
 	if (!ret) {
-		l->resv_len = (uint16_t)(len + 1);
-		*buf = tx_payload(l);
+		l->resv_len = len + 1;
+		*buf = tx_rec(l) + LINK_HDR_LEN;
 	}
 	rpfw_port_irq_restore(irq);
 	return ret;
@@ -651,9 +709,9 @@ int rpfw_link_commit(struct rpfw_link_ept *e, uint32_t n)
 
 	if (l->resv_len && n < l->resv_len) {
 		l->resv_len = 0;
-		ret = l->err ? l->err : RPFW_ENOTCONN;
+		ret = down_err(l);
 		if (l->up && e->remote) {
-			tx_commit(l, e->remote, n);
+			tx_commit(l, tx_rec(l), e->remote, n);
 			kick(l);
 			ret = 0;
 		}

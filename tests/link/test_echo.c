@@ -139,6 +139,64 @@ static void many_endpoints(void **state)
 	lh_free(h);
 }
 
+/* ---- small messages from many threads ----------------------------------- */
+
+#define SMALL_THREADS 4
+#define SMALL_EPT 2 /* per thread */
+#define SMALL_MSG 1500
+
+static void *small_main(void *arg)
+{
+	struct sender *s = arg;
+	uint8_t buf[32];
+
+	for (uint32_t i = 0; i < SMALL_MSG && !s->err; i++)
+		for (unsigned k = 0; k < s->n && !s->err; k++) {
+			/* mostly the send's fast path (8..16 bytes in
+			 * line), now and then another size */
+			size_t len = i % 7 ? 8 + (i + k) % 9 : 4 + (i % 29);
+
+			lt_fill(buf, i, len);
+			s->err = rproc_link_send(s->t[k].e, buf, len);
+		}
+	return NULL;
+}
+
+/* The common small message from 4 threads at once: the lock contended
+ * (its slow half), a ring full often (senders wait for the remote's
+ * doorbell), every endpoint's messages echoed in order and intact. */
+static void small_messages_threads(void **state)
+{
+	static struct lt_ept t[SMALL_THREADS * SMALL_EPT];
+	struct sender s[SMALL_THREADS];
+	struct harness *h = boot(SMALL_THREADS * SMALL_EPT);
+	char name[16];
+
+	(void)state;
+	for (unsigned i = 0; i < SMALL_THREADS * SMALL_EPT; i++) {
+		snprintf(name, sizeof(name), "echo%u", i);
+		assert_int_equal(lt_create(h, &t[i], name), 0);
+	}
+	for (unsigned i = 0; i < SMALL_THREADS * SMALL_EPT; i++)
+		assert_true(lt_wait_bound(&t[i], 5000));
+	for (unsigned i = 0; i < SMALL_THREADS; i++) {
+		s[i] = (struct sender){.t = &t[i * SMALL_EPT], .n = SMALL_EPT};
+		assert_int_equal(
+			pthread_create(&s[i].th, NULL, small_main, &s[i]), 0);
+	}
+	for (unsigned i = 0; i < SMALL_THREADS; i++) {
+		pthread_join(s[i].th, NULL);
+		assert_int_equal(s[i].err, 0);
+	}
+	for (unsigned i = 0; i < SMALL_THREADS * SMALL_EPT; i++) {
+		assert_true(LH_WAIT(h, t[i].rx == SMALL_MSG, 20000));
+		assert_int_equal(t[i].bad, 0);
+	}
+	for (unsigned i = 0; i < SMALL_THREADS * SMALL_EPT; i++)
+		rproc_link_ept_destroy(t[i].e);
+	lh_free(h);
+}
+
 /* ---- big messages from the remote (zero copy there) ------------------------ */
 
 static uint32_t big_rx, big_bad;
@@ -402,6 +460,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(echo_one),
 		cmocka_unit_test(many_endpoints),
+		cmocka_unit_test(small_messages_threads),
 		cmocka_unit_test(big_from_remote),
 		cmocka_unit_test(blocked_sender_wakes),
 		cmocka_unit_test(send_timeout),

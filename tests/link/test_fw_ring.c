@@ -91,6 +91,11 @@ static struct {
 	uint32_t last_len;
 	uint8_t last[1024];
 	struct rpfw_link_ept *last_ept;
+	char log[256]; /* the first byte of each message, in order */
+	unsigned nlog;
+	int keep_at;  /* keep (RPFW_EAGAIN) the message after this many */
+	int echo;     /* send each message back (rpfw_link_send) */
+	int echo_ret; /* what the last echo returned */
 } G;
 
 static void host_refill(void);
@@ -103,7 +108,15 @@ static int rx_cb(struct rpfw_link_ept *ept, void *data, uint32_t len,
 		G.keep--;
 		return RPFW_EAGAIN;
 	}
+	if (G.keep_at && G.rx == G.keep_at) {
+		G.keep_at = 0;
+		return RPFW_EAGAIN;
+	}
 	G.rx++;
+	if (len && G.nlog < sizeof(G.log) - 1)
+		G.log[G.nlog++] = *(const char *)data;
+	if (G.echo)
+		G.echo_ret = rpfw_link_send(ept, data, len);
 	G.last_ept = ept;
 	if (G.refill)
 		host_refill();
@@ -799,6 +812,143 @@ static void suppression(void **state)
 	assert_int_equal(notifies, n);
 }
 
+/* The host's head @n bytes before the end of the data area (one message
+ * delivered to get there). */
+static void host_near_end(uint32_t id, uint32_t n)
+{
+	static uint8_t big[N1];
+
+	memset(big, 0, sizeof(big));
+	host_write(id, big, N1 - n - (H.head & (N1 - 1)) - 4);
+	assert_int_equal(H.head & (N1 - 1), N1 - n);
+	assert_int_equal(rpfw_link_poll(&L), 1);
+	G.rx = 0;
+	G.nlog = 0;
+}
+
+/* Messages @s, one per character (9..16 bytes each), for @id. */
+static void host_msgs(uint32_t id, const char *s)
+{
+	char msg[16];
+
+	for (unsigned i = 0; s[i]; i++) {
+		memset(msg, s[i], sizeof(msg));
+		host_write(id, msg, 9 + i % 8);
+	}
+}
+
+/* One poll delivers a batch that crosses the end of the data area (a pad
+ * in it; two pieces), in order, and frees all of it. */
+static void batch_across_end(void **state)
+{
+	uint32_t id;
+
+	(void)state;
+	up_and_bound(&id);
+	host_near_end(id, 60);
+	host_msgs(id, "abcdefghijklmnopqrst");
+	assert_true(H.head > N1);
+	assert_int_equal(rpfw_link_poll(&L), 20);
+	G.log[G.nlog] = 0;
+	assert_string_equal(G.log, "abcdefghijklmnopqrst");
+	assert_int_equal(H.tc->tail, H.head);
+	assert_int_equal(H.tc->data_event, H.head);
+}
+
+/* A message kept for later in the second piece: what came before is
+ * freed (the tail published at the kept one), the rest comes next poll. */
+static void keep_after_end(void **state)
+{
+	uint32_t id, kept;
+
+	(void)state;
+	up_and_bound(&id);
+	host_near_end(id, 60);
+	host_msgs(id, "abcdefghij");
+	G.keep_at = 7; /* "h", after the pad */
+	assert_int_equal(rpfw_link_poll(&L), 7);
+	kept = H.tc->tail;
+	assert_true(kept > N1 && kept < H.head);
+	assert_int_equal(rpfw_link_poll(&L), 3);
+	G.log[G.nlog] = 0;
+	assert_string_equal(G.log, "abcdefghij");
+	assert_int_equal(H.tc->tail, H.head);
+}
+
+/* A violation after good records of the same batch, past the end: the
+ * good ones delivered, nothing after it, nothing freed, the link failed. */
+static void violation_after_end(void **state)
+{
+	uint32_t id, t0;
+	struct rpfw_link_ept *e = up_and_bound(&id);
+
+	(void)state;
+	host_near_end(id, 60);
+	t0 = H.tc->tail;
+	host_msgs(id, "abcdef");
+	host_write(RPFW_LINK_MAX_EPT + 1, "x", 1); /* past the slots */
+	host_msgs(id, "gh");
+	assert_int_equal(rpfw_link_poll(&L), RPFW_EPROTO);
+	G.log[G.nlog] = 0;
+	assert_string_equal(G.log, "abcdef");
+	assert_int_equal(H.tc->tail, t0);
+	expect_proto(e);
+	assert_int_equal(G.rx, 6);
+}
+
+/* A callback's send finds the host's tail bad: the link fails at once,
+ * and the rest of the batch is not delivered. */
+static void fail_in_callback(void **state)
+{
+	uint32_t id, rid, len;
+	struct rpfw_link_ept *e = up_and_bound(&id);
+	uint8_t buf[400];
+	int ret;
+
+	(void)state;
+	memset(buf, 0, sizeof(buf));
+	/* our ring full, the host's view of it stale */
+	assert_int_equal(rpfw_link_send(e, buf, sizeof(buf)), 0);
+	assert_true(host_read(&rid, buf, &len));
+	while (!(ret = rpfw_link_send(e, buf, 1))) /* to the last word */
+		;
+	assert_int_equal(ret, RPFW_EAGAIN);
+	H.rc->tail = H.tail - 4; /* backwards */
+	G.echo = 1;
+	host_msgs(id, "abcd");
+	assert_int_equal(rpfw_link_poll(&L), RPFW_EPROTO);
+	assert_int_equal(G.echo_ret, RPFW_EPROTO);
+	assert_int_equal(G.rx, 1);
+	expect_proto(e);
+	assert_int_equal(G.rx, 1);
+}
+
+/* Control messages and messages for free slots between deliveries, in
+ * one batch: each handled in order. */
+static void mixed_batch(void **state)
+{
+	uint32_t id, rid;
+	struct rpfw_link_ept *e = up_and_bound(&id), *b;
+
+	(void)state;
+	b = rpfw_link_create_ept(&L, "b", rx_cb, NULL);
+	assert_non_null(b);
+	expect_ctl(LINK_CTL_BIND, "b", &rid);
+	host_msgs(id, "ab");
+	host_ctl(LINK_CTL_ACK, 21, "b");
+	host_msgs(b->id, "cd");
+	host_write(b->id + 1, "x", 1); /* a free slot: dropped */
+	host_msgs(id, "ef");
+	host_ctl(LINK_CTL_UNBIND, 9, "a");
+	host_msgs(b->id, "g");
+	assert_int_equal(rpfw_link_poll(&L), 7);
+	G.log[G.nlog] = 0;
+	assert_string_equal(G.log, "abcdefg");
+	assert_int_equal(b->remote, 21);
+	assert_false(rpfw_link_bound(e));
+	assert_int_equal(H.tc->tail, H.head);
+}
+
 static void fuzz(void **state)
 {
 	uint32_t id, seed = 0xC0FFEEu, rid, len, *w;
@@ -892,6 +1042,11 @@ int main(void)
 		T(bounded_poll),
 		T(zero_copy),
 		T(suppression),
+		T(batch_across_end),
+		T(keep_after_end),
+		T(violation_after_end),
+		T(fail_in_callback),
+		T(mixed_batch),
 		T(fuzz),
 	};
 

@@ -99,40 +99,46 @@ struct rpfw_link_ept {
 	rpfw_link_cb cb; /* NULL: free slot */
 	void *priv;
 	const char *name;
-	uint16_t id;	 /* ours: slot + 1, generation << 8 */
-	uint16_t remote; /* the host's endpoint id, 0 while unbound */
-	uint8_t pending; /* control messages to send */
+	uint32_t id;	  /* ours: slot + 1, generation << 8; 0 free slot */
+	uint32_t remote;  /* the host's endpoint id, 0 while unbound */
+	uint32_t pending; /* control messages to send */
+	uint32_t gen;	  /* the generation of the slot's last endpoint */
 };
 
-/* One direction as this side sees it: its producer line at @line, the
- * consumer line and the data area right after it (rproc/link_abi.h).
- * Fields private. */
+/* One direction as this side sees it (rproc/link_abi.h): our line and
+ * the host's (the producer's and the consumer's, whichever is ours; both
+ * have the index, the session word and the event at the same offsets),
+ * the data area.  Fields private. */
 struct rpfw_link_ring {
-	uint8_t *line;
+	volatile uint32_t *mine;   /* tx: producer line; rx: consumer line */
+	volatile uint32_t *theirs; /* the other one */
+	uint8_t *data;
 	uint32_t mask; /* size - 1 */
 	uint32_t idx;  /* tx: our head (published); rx: our tail */
 	uint32_t peer; /* tx: the host's tail, last seen (checked) */
 };
 
-/* A link.  Fields private but event (set it after init). */
+/* A link.  Fields private but event (set it after init).  Words only, the
+ * busiest first: each a short load or store on Thumb-2 and RVC. */
 struct rpfw_link {
-	struct rpfw_link_ring tx; /* remote -> host */
-	struct rpfw_link_ring rx; /* host -> remote */
-	void *port;
-	uint32_t kick_id;   /* the host rings us with this word */
-	uint32_t notify_id; /* we ring the host with this one */
+	uint32_t up;	    /* the handshake is complete */
+	uint32_t kick;	    /* ring the host at the end of this call */
+	uint32_t busy;	    /* inside poll: kicks wait for its end */
+	uint32_t pend;	    /* some endpoint has a control message pending */
+	uint32_t more;	    /* the last poll stopped with records left */
+	int32_t err;	    /* 0 or the sticky RPFW_E* error */
 	uint32_t me;	    /* our session */
 	uint32_t peer;	    /* the host's, accepted; 0 none */
 	uint32_t stale;	    /* a host session not to accept (before ours) */
 	uint32_t resv;	    /* zero copy: head where the record starts */
-	uint16_t resv_len;  /* and its reserved length + 1, 0 none */
-	uint16_t mtu;	    /* link_mtu() of the tx ring */
-	uint8_t up;	    /* the handshake is complete */
-	uint8_t kick;	    /* ring the host at the end of this call */
-	uint8_t busy;	    /* inside poll: kicks wait for its end */
-	uint8_t pend;	    /* some endpoint has a control message pending */
-	uint8_t more;	    /* the last poll stopped with records left */
-	int8_t err;	    /* 0 or the sticky RPFW_E* error */
+	uint32_t resv_len;  /* and its reserved length + 1, 0 none */
+	uint32_t mtu;	    /* link_mtu() of the tx ring */
+	uint32_t kick_id;   /* the host rings us with this word */
+	uint32_t notify_id; /* we ring the host with this one */
+	uint8_t *rx_end;    /* inside poll: the end of the records read */
+	struct rpfw_link_ring tx; /* remote -> host */
+	struct rpfw_link_ring rx; /* host -> remote */
+	void *port;
 	rpfw_link_event_cb event;
 	struct rpfw_link_ept ept[RPFW_LINK_MAX_EPT];
 };
