@@ -1,10 +1,37 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * The rpmsg remote over one vdev (rpfw/rpmsg.h).  Portable C11; platform
- * hooks in rpfw/rpmsg_port.h.  The rings are checked by vring.c; here only
- * the message header needs care: it is read once (volatile), its length
- * checked against the buffer, and a buffer that is too short or misaligned
- * is given back unread.
+ * hooks in rpfw/rpmsg_port.h.  The rings are checked by rpfw/vring.h; here
+ * only the message header needs care: it is read once (volatile), its
+ * length checked against the buffer, and a buffer that is too short or
+ * misaligned is given back unread.
+ *
+ * STATUS (kept current; whoever continues starts here)
+ *   size: Cortex-M4 -Os (scripts/size): rpmsg.o + vring.o as objects
+ *          1,248 + 286 = 1,534 B, as linked in echo 1,150 + 286 = 1,436 B
+ *          (goal 1,536; were 1,786 + 52 = 1,838 and 1,534 + 52 = 1,586);
+ *          RV32 1,658 + 354 = 2,012, linked 1,404 + 354 = 1,758 (were
+ *          2,438 and 1,928).  How: every step is one copy (one service()
+ *          behind notified, poll, ready and wait_ready; one tx_msg() behind
+ *          send, get_tx_buffer, send_nocopy and the name service; one
+ *          ns_flush() for every announcement; pop and the checked push in
+ *          vring.c); the fields reached from rp and vr sit where 16-bit
+ *          Thumb loads reach them (struct rpfw_rpmsg, struct rpfw_vring).
+ *          The margin is 2 bytes: run scripts/size after any change here
+ *          (GCC 12; a field moved or a helper inlined costs tens).
+ *   cost: x86 instructions per message in the native remote (bench_rpmsg
+ *          --loop under callgrind, firmware functions): receive 77 in
+ *          bursts of 16 (was 78), 160 one by one (was 185); the echo's
+ *          send 100 (was 107).  The avail index, its check and the read
+ *          barrier come once per batch.  Not done: the 55 hoped for the
+ *          receive; what is left per message is the validation, the
+ *          endpoint lookup, the callback and the reloads after it.  Next:
+ *          for the native remote only (FAST_PATH), pop a batch into a
+ *          local array before the callbacks run (estimated -13).
+ *   tests: tests/fwrpmsg (fw_vring_adversarial, fw_rpmsg_remote, both
+ *          also built -Os: the firmware's variants), the host's rpmsg
+ *          tests on the native remote, vsoc_rpmsg (this code built -Os on
+ *          the emulated Cortex-M4 and RV32).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -39,7 +66,7 @@ _Static_assert(offsetof(struct hdr, len) == offsetof(struct rpmsg_hdr, len),
 struct vdev {
 	uint32_t id, notifyid, dfeatures, gfeatures, config_len;
 	uint8_t status, num_of_vrings, reserved[2];
-	struct {
+	struct vdev_vring {
 		uint32_t da, align, num, notifyid, pa;
 	} vring[2];
 	struct {
@@ -80,13 +107,25 @@ _Static_assert(SAME(struct ns_msg, struct rpmsg_ns_msg, addr) &&
 #define RX 1 /* vring1: host -> remote */
 #define HDR(payload) ((struct hdr *)(payload)-1)
 #define F_BIT(bit) (1u << (bit))
+#define NS_CREATE (RPMSG_NS_CREATE + 1u) /* in ept->ns_pending */
+#define NS_DESTROY (RPMSG_NS_DESTROY + 1u)
 
-/* The send path: in line where instructions count (the native remote on
- * the host), one copy where bytes do (-Os firmware). */
+/*
+ * Where bytes count (-Os: the firmware), FAST_PATH is 0: every helper is
+ * one copy (MSG_INLINE, SIZE_NOINLINE are noinline), every push is the
+ * checked rpfw_vring_push() (RPFW_VRING_OUTLINE) and the message path
+ * takes the shortest code.  Where instructions count (the native remote
+ * on the host), the message path is in line (MSG_INLINE) and pushes a
+ * buffer it just popped without checks.
+ */
 #ifdef __OPTIMIZE_SIZE__
-#define TX_INLINE __attribute__((noinline))
+#define FAST_PATH 0
+#define MSG_INLINE __attribute__((noinline))
+#define SIZE_NOINLINE __attribute__((noinline))
 #else
-#define TX_INLINE inline
+#define FAST_PATH 1
+#define MSG_INLINE inline
+#define SIZE_NOINLINE
 #endif
 
 int rpfw_rpmsg_init(struct rpfw_rpmsg *rp, void *vdev, const void *shm,
@@ -97,175 +136,170 @@ int rpfw_rpmsg_init(struct rpfw_rpmsg *rp, void *vdev, const void *shm,
 	if (((uintptr_t)vd & 3) || vd->id != VIRTIO_ID_RPMSG ||
 	    vd->num_of_vrings != 2)
 		return RPFW_EINVAL;
-	*rp = (struct rpfw_rpmsg){.vdev = vdev, .shm = shm, .port = port};
+	/* vring0 fails with RPFW_ENODEV until ready_locked() attaches it:
+	 * tx_msg() needs no check of its own */
+	*rp = (struct rpfw_rpmsg){.q[TX].vr.err = RPFW_ENODEV,
+				  .vdev = vdev,
+				  .shm = shm,
+				  .port = port};
 	return 0;
 }
 
-static struct rpfw_rpmsg_ept *ept_find(struct rpfw_rpmsg *rp, uint32_t addr)
-{
-	struct rpfw_rpmsg_ept *e;
+#define Q(rp, i) (&(rp)->q[i]) /* vring @i and its notify id */
 
-	for (e = rp->ept; e < rp->ept + RPFW_RPMSG_MAX_EPT; e++)
-		if (e->cb && e->addr == addr)
-			return e;
-	return NULL;
+/* Notify the host about queue @q if it wants.  Interrupts masked. */
+static MSG_INLINE void notify(struct rpfw_rpmsg *rp, struct rpfw_rpmsg_queue *q)
+{
+	if (rpfw_vring_need_notify(&q->vr))
+		rpfw_port_notify(rp->port, q->notifyid);
 }
 
-/* Notify the host about vring @q if it wants.  Interrupts masked. */
-static inline void notify(struct rpfw_rpmsg *rp, uint32_t q)
-{
-	if (rpfw_vring_need_notify(&rp->vr[q]))
-		rpfw_port_notify(rp->port, rp->notifyid[q]);
-}
+#define TX_NOCOPY ((void **)1) /* tx_msg(): send a zero-copy buffer */
 
-/* Give buffer @head back on vring @q with @len bytes written, notify the
- * host if it wants.  Interrupts masked. */
-static inline int put(struct rpfw_rpmsg *rp, uint32_t q, uint32_t head,
-		      uint32_t len)
+/*
+ * The send path, one copy for every kind: take a free host buffer for @len
+ * bytes of payload and send a copy of @data from @ept to @dst in it; with
+ * @zc, keep it instead (zero copy: its head waits in the header's reserved
+ * field), its payload address in *@zc, and return its capacity; with @zc
+ * TX_NOCOPY, send the zero-copy buffer whose payload is @data (its head
+ * comes back through shared memory: the push checks it).  Returns 0 (or
+ * the capacity) or an error.  Masks interrupts.
+ */
+static MSG_INLINE int tx_msg(struct rpfw_rpmsg_ept *ept, uint32_t dst,
+			     const void *data, uint32_t len, void **zc)
 {
-	int ret = rpfw_vring_push(&rp->vr[q], head, len);
-
-	if (!ret)
-		notify(rp, q);
-	return ret;
-}
-
-/* Push back a buffer we just popped from @vr: nothing to check where
- * instructions count; where bytes do, rpfw_vring_push() (one copy). */
-static inline void push_popped(struct rpfw_vring *vr, uint32_t head,
-			       uint32_t len)
-{
-#ifdef __OPTIMIZE_SIZE__
-	rpfw_vring_push(vr, head, len);
-#else
-	__rpfw_vring_push(vr, head, len);
-#endif
-}
-
-/* Pop a buffer to send @len bytes in: returns its head (>= 0) and its
- * header in *@h, or an error.  Interrupts masked. */
-static inline int tx_get(struct rpfw_rpmsg *rp, struct hdr **h, uint32_t len)
-{
+	struct rpfw_rpmsg *rp = ept->rp;
+	struct rpfw_vring *vr = &Q(rp, TX)->vr;
 	struct rpfw_vring_buf b;
-	int ret;
+	struct hdr *h;
+	uint32_t irq, head;
+	int ret = RPFW_EMSGSIZE;
 
-	if (!rp->ready)
-		return RPFW_ENODEV;
-	if (len > rp->tx_size - sizeof(struct hdr))
-		return RPFW_EMSGSIZE;
-	/* none free: kick us when buffers come back (then look again) */
-	ret = __rpfw_vring_pop(&rp->vr[TX], &b, 1);
-	if (ret)
-		return ret;
-	if (b.len < rp->tx_size || ((uintptr_t)b.data & 3))
-		return rpfw_vring_fail(&rp->vr[TX], RPFW_EBADMSG);
-	*h = b.data;
-	return b.head;
-}
-
-/* Fill in the header of @h (a buffer from tx_get()) but its length. */
-static inline void tx_hdr(struct hdr *h, uint32_t src, uint32_t dst)
-{
-	h->src = src;
+	irq = rpfw_port_irq_save();
+	/* not ready: tx_size 0 passes, and vring0 fails with RPFW_ENODEV
+	 * (masked: ready_locked() may run in between, from an interrupt) */
+	if (len > rp->tx_size - sizeof(*h))
+		goto out;
+	if (zc == TX_NOCOPY) {
+		h = HDR(data);
+	} else {
+		/* none free: kicks (off until now) go on, we hear when
+		 * buffers come back */
+		ret = rpfw_vring_pop(vr, &b);
+		if (ret)
+			goto out;
+		h = b.data;
+		if (b.len < rp->tx_size || ((uintptr_t)h & 3)) {
+			ret = rpfw_vring_fail(vr, RPFW_EBADMSG);
+			goto out;
+		}
+		/* ours until sent: the head waits in the header */
+		head = b.head;
+		h->reserved = head;
+		if (zc) {
+			*zc = h->data;
+			ret = (int)(rp->tx_size - sizeof(*h));
+			goto out;
+		}
+		__builtin_memcpy(h->data, data, len);
+	}
+	/* where bytes count, one path for all: the head from the header (a
+	 * host that changed it gets a wrong, checked, used entry) */
+	if (!FAST_PATH || zc == TX_NOCOPY)
+		head = h->reserved;
+	h->src = ept->addr;
 	h->dst = dst;
 	h->reserved = 0;
+	h->len = (uint16_t)len;
 	h->flags = 0;
-}
-
-/* Send buffer @head from tx_get() with @len bytes of payload at @h.
- * Interrupts masked. */
-static inline int tx_put(struct rpfw_rpmsg *rp, struct hdr *h, uint32_t head,
-			 uint32_t len)
-{
-	h->len = (uint16_t)len;
-	return put(rp, TX, head, len + sizeof(*h));
-}
-
-#define NS_NONE 0xFFFFFFFFu
-
-/* Send @len bytes from @ept to @dst in a fresh host buffer: a copy of
- * @data, or with @ns not NS_NONE @ept's name-service message with flags
- * @ns, built in place.  Interrupts masked. */
-static TX_INLINE int tx_msg(struct rpfw_rpmsg_ept *ept, uint32_t dst,
-			    const void *data, uint32_t len, uint32_t ns)
-{
-	struct rpfw_rpmsg *rp = ept->rp;
-	struct hdr *h = NULL;
-	int head = tx_get(rp, &h, len);
-
-	if (head < 0)
-		return head;
-	/* the header first: fewer values live across the copy */
-	tx_hdr(h, ept->addr, dst);
-	h->len = (uint16_t)len;
-	if (ns == NS_NONE) {
-		__builtin_memcpy(h->data, data, len);
+	if (FAST_PATH && zc != TX_NOCOPY) {
+		/* just popped: nothing to check */
+		__rpfw_vring_push(vr, head, len + sizeof(*h));
 	} else {
-		struct ns_msg *m = (struct ns_msg *)h->data;
-		const char *name = ept->name;
-		uint32_t i;
-
-		/* at most 31 bytes, NUL-padded: the name stays terminated */
-		for (i = 0; i < RPMSG_NAME_SIZE; i++) {
-			char c = i < RPMSG_NAME_SIZE - 1 ? *name : 0;
-
-			m->name[i] = c;
-			name += c != 0;
-		}
-		m->addr = ept->addr;
-		m->flags = ns;
+		ret = rpfw_vring_push(vr, head, len + sizeof(*h));
+		if (ret)
+			goto out;
 	}
-	push_popped(&rp->vr[TX], (uint32_t)head, len + sizeof(*h));
-	notify(rp, TX);
+	notify(rp, Q(rp, TX));
+out:
+	rpfw_port_irq_restore(irq);
+	return ret;
+}
+
+/*
+ * Send the name-service messages that wait (ept->ns_pending: every
+ * creation and destruction goes through here), in slot order, until one
+ * must wait for a buffer (tx_msg() asked the host to kick vring0 when it
+ * returns some: service() calls us again) or fails.  Those of unnamed
+ * endpoints, or without the host's name service, are dropped.  Nothing
+ * before ready (ready_locked() calls us then).  Returns 0 or the first
+ * error.  Interrupts masked.
+ */
+static int ns_flush(struct rpfw_rpmsg *rp)
+{
+	struct rpfw_rpmsg_ept *e = rp->ept;
+	uint32_t n;
+
+	rp->ns_pending = 0;
+	if (!rp->ready)
+		return 0;
+	for (n = RPFW_RPMSG_MAX_EPT; n; n--, e++) {
+		const char *name = e->name;
+		struct ns_msg m;
+		uint32_t i;
+		int ret;
+
+		if (!e->ns_pending)
+			continue;
+		if (name && (rp->features & F_BIT(VIRTIO_RPMSG_F_NS))) {
+			/* at most 31 bytes, NUL-padded: stays terminated */
+			for (i = 0; i < RPMSG_NAME_SIZE; i++) {
+				char c = i < RPMSG_NAME_SIZE - 1 ? *name : 0;
+
+				m.name[i] = c;
+				name += c != 0;
+			}
+			m.addr = e->addr;
+			m.flags = e->ns_pending - 1u;
+			ret = rpfw_rpmsg_send(e, RPMSG_NS_ADDR, &m, sizeof(m));
+			if (ret == RPFW_EAGAIN) {
+				rp->ns_pending = 1;
+				return 0;
+			}
+			if (ret) {
+				e->ns_pending = 0;
+				return ret;
+			}
+		}
+		e->ns_pending = 0;
+	}
 	return 0;
 }
 
-/* The name-service message for @ept (@flags RPMSG_NS_CREATE, _DESTROY),
- * if it has a name and the host offers the service.  Without a free
- * buffer it waits in ept->ns_pending (ns_flush() sends it).  Interrupts
- * masked. */
-static int ns_announce(struct rpfw_rpmsg_ept *ept, uint32_t flags)
-{
-	struct rpfw_rpmsg *rp = ept->rp;
-	int ret;
-
-	ept->ns_pending = 0;
-	if (!ept->name || !rp->ready ||
-	    !(rp->features & F_BIT(VIRTIO_RPMSG_F_NS)))
-		return 0;
-	ret = tx_msg(ept, RPMSG_NS_ADDR, NULL, sizeof(struct ns_msg), flags);
-	if (ret == RPFW_EAGAIN) {
-		/* tx_get() asked the host to kick vring0 for buffers */
-		ept->ns_pending = (uint8_t)(flags + 1);
-		rp->ns_pending = 1;
-		return 0;
-	}
-	return ret;
-}
-
-/* Send the announcements that wait for a buffer, in slot order, until
- * one must wait again or fails.  Returns 0 or the first error.
+/* Attach queue @q to the vring the host placed, as its vdev entry @e
+ * says; @flags for rpfw_vring_init().  Returns 0 or RPFW_EINVAL.
  * Interrupts masked. */
-static int ns_flush(struct rpfw_rpmsg *rp)
+static SIZE_NOINLINE int attach(struct rpfw_rpmsg *rp,
+				struct rpfw_rpmsg_queue *q,
+				const volatile struct vdev_vring *e,
+				uint32_t flags)
 {
-	struct rpfw_rpmsg_ept *e;
-	int ret = 0;
+	uint32_t da = e->da;
 
-	rp->ns_pending = 0;
-	for (e = rp->ept; e < rp->ept + RPFW_RPMSG_MAX_EPT; e++)
-		if (e->ns_pending && !rp->ns_pending && !ret)
-			ret = ns_announce(e, e->ns_pending - 1u);
-	return ret;
+	q->notifyid = e->notifyid;
+	if (da == FW_RSC_ADDR_ANY)
+		return RPFW_EINVAL;
+	return rpfw_vring_init(&q->vr, rpfw_port_da_to_va(rp->port, da), e->num,
+			       e->align, &rp->region, flags);
 }
 
-/* Interrupts masked. */
-static int ready_locked(struct rpfw_rpmsg *rp)
+/* rpfw_rpmsg_ready().  Interrupts masked. */
+static SIZE_NOINLINE int ready_locked(struct rpfw_rpmsg *rp)
 {
 	volatile struct vdev *vd = rp->vdev;
 	const volatile struct carveout *shm = rp->shm;
-	struct rpfw_rpmsg_ept *e;
-	uint32_t i, size = RPMSG_BUF_SIZE_DEFAULT, flags = 0;
-	int ret = 0;
+	uint32_t size = RPMSG_BUF_SIZE_DEFAULT, features, flags = 0;
+	int ret;
 
 	if (rp->ready)
 		return 1;
@@ -273,8 +307,9 @@ static int ready_locked(struct rpfw_rpmsg *rp)
 		return 0;
 	/* what the host wrote before DRIVER_OK */
 	rpfw_port_rmb();
-	rp->features = vd->gfeatures & vd->dfeatures;
-	if (rp->features & F_BIT(VIRTIO_RPMSG_F_BUFSZ)) {
+	features = vd->gfeatures & vd->dfeatures;
+	rp->features = features;
+	if (features & F_BIT(VIRTIO_RPMSG_F_BUFSZ)) {
 		/* the host -> remote size is the host's business: each
 		 * message is checked against its buffer */
 		size = vd->cfg.r2h_buf_size;
@@ -286,121 +321,137 @@ static int ready_locked(struct rpfw_rpmsg *rp)
 	rp->region.pa = shm->pa;
 	rp->region.base = rpfw_port_da_to_va(rp->port, shm->da);
 	rp->region.len = shm->len;
-	if (rp->features & F_BIT(VIRTIO_RING_F_EVENT_IDX))
+	if (features & F_BIT(VIRTIO_RING_F_EVENT_IDX))
 		flags = RPFW_VRING_F_EVENT_IDX;
-	for (i = 0; i < 2; i++) {
-		uint32_t da = vd->vring[i].da;
-
-		rp->notifyid[i] = vd->vring[i].notifyid;
-		if (da == FW_RSC_ADDR_ANY ||
-		    rpfw_vring_init(&rp->vr[i],
-				    rpfw_port_da_to_va(rp->port, da),
-				    vd->vring[i].num, vd->vring[i].align,
-				    &rp->region, flags))
-			return RPFW_EINVAL;
-	}
-	/* kicks for vring0 only when we run out of buffers to send in */
-	rpfw_vring_kicks(&rp->vr[TX], 0);
+	/* vring1 first: once vring0 (which tx_msg() pops) is attached, both
+	 * are */
+	if (attach(rp, Q(rp, RX), &vd->vring[RX], flags) ||
+	    /* kicks for vring0 only when we run out of buffers to send in */
+	    attach(rp, Q(rp, TX), &vd->vring[TX],
+		   flags | RPFW_VRING_F_KICKS_OFF))
+		return RPFW_EINVAL;
 	rp->ready = 1;
-	/* announce every endpoint (ns_announce() skips the unnamed) */
-	for (e = rp->ept; e < rp->ept + RPFW_RPMSG_MAX_EPT; e++)
-		if (e->cb)
-			e->ns_pending = RPMSG_NS_CREATE + 1;
+	/* every endpoint created so far waits with NS_CREATE */
 	ret = ns_flush(rp);
 	return ret ? ret : 1;
 }
 
-/* ready_locked() for the message path: ready already, in line. */
+/* ready_locked() for the message path: ready already, in line where
+ * instructions count. */
 static inline int ready_fast(struct rpfw_rpmsg *rp)
 {
-	return rp->ready ? 1 : ready_locked(rp);
-}
-
-int rpfw_rpmsg_ready(struct rpfw_rpmsg *rp)
-{
-	uint32_t irq = rpfw_port_irq_save();
-	int ret = ready_locked(rp);
-
-	rpfw_port_irq_restore(irq);
-	return ret;
-}
-
-int rpfw_rpmsg_wait_ready(struct rpfw_rpmsg *rp)
-{
-	uint32_t irq;
-	int ret;
-
-	do {
-		/* a kick after the check still wakes the idle */
-		irq = rpfw_port_irq_save();
-		ret = ready_locked(rp);
-		if (!ret)
-			rpfw_port_idle();
-		rpfw_port_irq_restore(irq);
-	} while (!ret);
-	return ret;
+	return FAST_PATH && rp->ready ? 1 : ready_locked(rp);
 }
 
 /* Receive every pending message: the buffers go back with one
- * notification for the lot.  Interrupts masked. */
+ * notification for the lot.  Returns the number of messages or the
+ * vring's error.  Interrupts masked. */
 static int rx_drain(struct rpfw_rpmsg *rp)
 {
+	struct rpfw_vring *vr = &Q(rp, RX)->vr;
 	struct rpfw_vring_buf b;
 	int n = 0, ret;
 
-	while (!(ret = rpfw_vring_pop(&rp->vr[RX], &b))) {
+	while (!(ret = rpfw_vring_pop(vr, &b))) {
 		const volatile struct hdr *h = b.data;
+		struct rpfw_rpmsg_ept *e = rp->ept;
+		uint32_t src, dst, len;
 
 		n++;
-		rp->rx_held = 0;
-		if (!((uintptr_t)h & 3) && b.len >= sizeof(*h)) {
-			uint32_t src = h->src, len = h->len;
-			struct rpfw_rpmsg_ept *e = ept_find(rp, h->dst);
-
-			if (e && len <= b.len - sizeof(*h)) {
-				rp->rx_head = b.head;
-				e->cb(e, (void *)h->data, len, src, e->priv);
-			}
-		}
-		if (!rp->rx_held)
-			push_popped(&rp->vr[RX], b.head, 0);
+		/* too short or misaligned: given back unread */
+		if (((uintptr_t)h & 3) || b.len < sizeof(*h))
+			goto give_back;
+		src = h->src;
+		dst = h->dst;
+		len = h->len;
+		while (e->addr != dst || !e->cb)
+			if (++e == rp->ept + RPFW_RPMSG_MAX_EPT)
+				goto give_back;
+		/* len < 64 KiB: no overflow */
+		if (len + sizeof(*h) > b.len)
+			goto give_back;
+		rp->rx_head = (int32_t)b.head;
+		e->cb(e, (void *)h->data, len, src, e->priv);
+		/* held: rpfw_rpmsg_hold_rx_buffer() negated rx_head */
+		if (rp->rx_head < 0)
+			continue;
+	give_back:
+		/* just popped, no error since: nothing to check */
+		__rpfw_vring_push(vr, b.head, 0);
 	}
-	notify(rp, RX);
+	notify(rp, Q(rp, RX));
 	return ret == RPFW_EAGAIN ? n : ret;
 }
 
-int rpfw_rpmsg_poll(struct rpfw_rpmsg *rp)
+/* What service() was called for. */
+enum service_call { SVC_NOTIFIED, SVC_POLL, SVC_READY, SVC_WAIT_READY };
+
+/*
+ * The entry points that get ready first, one copy: rpfw_rpmsg_notified
+ * (@notifyid), _poll, _ready and, called in a loop, _wait_ready (idles
+ * while not ready, interrupts masked: a kick after the check still wakes
+ * it).  Once ready, a vring0 kick (buffers came back) turns its kicks off
+ * and sends the announcements that waited for a buffer; a vring1 kick or
+ * a poll sends those and receives every pending message.
+ */
+static int service(struct rpfw_rpmsg *rp, uint32_t notifyid,
+		   enum service_call call)
 {
 	uint32_t irq = rpfw_port_irq_save();
 	int ret = ready_fast(rp);
 
 	if (ret > 0) {
+		if (call >= SVC_READY)
+			goto out;
+		if (call == SVC_NOTIFIED && notifyid != Q(rp, RX)->notifyid) {
+			ret = RPFW_ENOENT;
+			if (notifyid == Q(rp, TX)->notifyid) {
+				/* buffers came back: rare, no need to look
+				 * at ns_pending first */
+				rpfw_vring_kicks(&Q(rp, TX)->vr, 0);
+				ns_flush(rp);
+				ret = 0;
+			}
+			goto out;
+		}
 		if (rp->ns_pending)
 			ns_flush(rp);
 		ret = rx_drain(rp);
+	} else if (call == SVC_NOTIFIED) {
+		/* not ready: the word may be meant for someone else */
+		ret = RPFW_ENOENT;
 	} else if (!ret) {
-		ret = RPFW_ENODEV;
+		if (call == SVC_POLL)
+			ret = RPFW_ENODEV;
+		else if (call == SVC_WAIT_READY)
+			rpfw_port_idle();
 	}
+out:
 	rpfw_port_irq_restore(irq);
 	return ret;
 }
 
 int rpfw_rpmsg_notified(struct rpfw_rpmsg *rp, uint32_t notifyid)
 {
-	uint32_t irq = rpfw_port_irq_save();
-	int ret = RPFW_ENOENT;
+	return service(rp, notifyid, SVC_NOTIFIED);
+}
 
-	if (ready_fast(rp) > 0) {
-		if (notifyid == rp->notifyid[RX]) {
-			ret = rx_drain(rp);
-		} else if (notifyid == rp->notifyid[TX]) {
-			rpfw_vring_kicks(&rp->vr[TX], 0);
-			if (rp->ns_pending)
-				ns_flush(rp);
-			ret = 0;
-		}
-	}
-	rpfw_port_irq_restore(irq);
+int rpfw_rpmsg_poll(struct rpfw_rpmsg *rp)
+{
+	return service(rp, 0, SVC_POLL);
+}
+
+int rpfw_rpmsg_ready(struct rpfw_rpmsg *rp)
+{
+	return service(rp, 0, SVC_READY);
+}
+
+int rpfw_rpmsg_wait_ready(struct rpfw_rpmsg *rp)
+{
+	int ret;
+
+	while (!(ret = service(rp, 0, SVC_WAIT_READY)))
+		;
 	return ret;
 }
 
@@ -408,34 +459,38 @@ struct rpfw_rpmsg_ept *rpfw_rpmsg_create_ept(struct rpfw_rpmsg *rp,
 					     const char *name, uint32_t addr,
 					     rpfw_rpmsg_cb cb, void *priv)
 {
-	struct rpfw_rpmsg_ept *e = NULL, *it;
-	uint32_t irq, any = addr == RPMSG_ADDR_ANY;
+	struct rpfw_rpmsg_ept *e = NULL, *it = rp->ept + RPFW_RPMSG_MAX_EPT;
+	uint32_t irq, next = RPMSG_RESERVED_ADDRESSES;
 
 	if (!cb)
 		return NULL;
-	if (any)
-		addr = RPMSG_RESERVED_ADDRESSES;
 	irq = rpfw_port_irq_save();
-	/* a free slot; a dynamic address above all those in use */
-	for (it = rp->ept; it < rp->ept + RPFW_RPMSG_MAX_EPT; it++) {
+	/* the first free slot (backwards: the last seen), @addr not in use;
+	 * a dynamic address above all those in use */
+	while (it != rp->ept) {
+		it--;
 		if (!it->cb && !it->ns_pending) {
-			if (!e)
-				e = it;
-		} else if (any ? it->addr >= addr : it->addr == addr) {
-			if (!any)
-				break;
-			addr = it->addr + 1;
+			e = it;
+			continue;
 		}
+		if (it->addr == addr)
+			goto busy;
+		if (it->addr >= next)
+			next = it->addr + 1;
 	}
-	if (e && it == rp->ept + RPFW_RPMSG_MAX_EPT) {
-		*e = (struct rpfw_rpmsg_ept){rp, cb, priv, name, addr, 0};
-		if (ns_announce(e, RPMSG_NS_CREATE)) {
-			e->cb = NULL;
-			e = NULL;
-		}
-	} else {
-		e = NULL;
-	}
+	if (!e)
+		goto busy;
+	/* announced now if ready, else by ready_locked() */
+	*e = (struct rpfw_rpmsg_ept){
+		rp,	  cb, priv, name, addr == RPMSG_ADDR_ANY ? next : addr,
+		NS_CREATE};
+	if (!ns_flush(rp))
+		goto out;
+	e->cb = NULL;
+	e->ns_pending = 0;
+busy:
+	e = NULL;
+out:
 	rpfw_port_irq_restore(irq);
 	return e;
 }
@@ -445,74 +500,57 @@ void rpfw_rpmsg_destroy_ept(struct rpfw_rpmsg_ept *ept)
 	uint32_t irq = rpfw_port_irq_save();
 
 	/* a creation still waiting was never seen: nothing to withdraw */
-	if (ept->ns_pending == RPMSG_NS_CREATE + 1)
-		ept->ns_pending = 0;
-	else
-		ns_announce(ept, RPMSG_NS_DESTROY);
+	ept->ns_pending = ept->ns_pending == NS_CREATE ? 0 : NS_DESTROY;
 	ept->cb = NULL;
+	ns_flush(ept->rp);
 	rpfw_port_irq_restore(irq);
 }
 
 int rpfw_rpmsg_send(struct rpfw_rpmsg_ept *ept, uint32_t dst, const void *data,
 		    uint32_t len)
 {
-	uint32_t irq = rpfw_port_irq_save();
-	int ret = tx_msg(ept, dst, data, len, NS_NONE);
-
-	rpfw_port_irq_restore(irq);
-	return ret;
+	return tx_msg(ept, dst, data, len, NULL);
 }
 
 /* The head of a zero-copy buffer waits in its header's reserved field
  * (the buffer is ours until sent; whatever the host writes there, the
- * vring refuses a head >= num). */
+ * vring refuses a head >= num or with nothing outstanding). */
 void *rpfw_rpmsg_get_tx_buffer(struct rpfw_rpmsg_ept *ept, uint32_t *size)
 {
-	struct rpfw_rpmsg *rp = ept->rp;
-	uint32_t irq = rpfw_port_irq_save();
-	struct hdr *h = NULL;
-	int head = tx_get(rp, &h, 0);
+	void *data = NULL; /* set only on success */
+	int ret = tx_msg(ept, 0, NULL, 0, &data);
 
-	if (head >= 0)
-		h->reserved = (uint32_t)head;
-	rpfw_port_irq_restore(irq);
-	if (head < 0)
-		return NULL;
-	*size = rp->tx_size - sizeof(*h);
-	return h->data;
+	if (ret >= 0)
+		*size = (uint32_t)ret;
+	return data;
 }
 
 int rpfw_rpmsg_send_nocopy(struct rpfw_rpmsg_ept *ept, uint32_t dst, void *data,
 			   uint32_t len)
 {
-	struct rpfw_rpmsg *rp = ept->rp;
-	uint32_t irq = rpfw_port_irq_save();
-	int ret = RPFW_EMSGSIZE;
-
-	if (len <= rp->tx_size - sizeof(struct hdr)) {
-		struct hdr *h = HDR(data);
-		uint32_t head = h->reserved;
-
-		tx_hdr(h, ept->addr, dst);
-		ret = tx_put(rp, h, head, len);
-	}
-	rpfw_port_irq_restore(irq);
-	return ret;
+	return tx_msg(ept, dst, data, len, TX_NOCOPY);
 }
 
 /* Held receive buffers keep their head in the header's reserved field
- * likewise (OpenAMP does the same). */
+ * likewise (OpenAMP does the same); rx_drain() sees rx_head negated.  From
+ * a receive callback (interrupts masked), once per message. */
 void rpfw_rpmsg_hold_rx_buffer(struct rpfw_rpmsg_ept *ept, void *data)
 {
-	ept->rp->rx_held = 1;
-	HDR(data)->reserved = ept->rp->rx_head;
+	struct rpfw_rpmsg *rp = ept->rp;
+
+	HDR(data)->reserved = (uint32_t)rp->rx_head;
+	rp->rx_head = ~rp->rx_head; /* negative */
 }
 
 int rpfw_rpmsg_release_rx_buffer(struct rpfw_rpmsg_ept *ept, void *data)
 {
+	struct rpfw_rpmsg_queue *q = Q(ept->rp, RX);
 	uint32_t irq = rpfw_port_irq_save();
-	int ret = put(ept->rp, RX, HDR(data)->reserved, 0);
+	/* checked: the host may have changed the head (RPFW_EINVAL) */
+	int ret = rpfw_vring_push(&q->vr, HDR(data)->reserved, 0);
 
+	if (!ret)
+		notify(ept->rp, q);
 	rpfw_port_irq_restore(irq);
 	return ret;
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: BSD-3-Clause
 /*
  * Device side of a legacy split virtqueue over host memory (rpfw/vring.h).
- * Portable C11: the host builds it too (native remote, tests).  Every field
- * the host writes is read once through a volatile pointer into a local and
- * checked there, so a host changing it meanwhile cannot get past a check.
+ * The code lives in the header, inline, so that the host's native remote
+ * runs the message path without calls; where bytes count
+ * (RPFW_VRING_OUTLINE: -Os, the firmware) this file holds the one copy of
+ * pop and of the checked push.  Portable C11: the host builds it too
+ * (native remote, tests).
  */
 #include <stdint.h>
 
@@ -11,25 +13,14 @@
 #include "rpfw/rpmsg_port.h"
 #include "rpfw/vring.h"
 
-#define KICKS_OFF 0x80u /* in flags: the host was asked not to kick */
-
-/* The u16 after used->ring[num]: where the host should kick. */
-static inline volatile uint16_t *avail_event(struct rpfw_vring *vr)
+#if RPFW_VRING_OUTLINE
+int rpfw_vring_pop(struct rpfw_vring *vr, struct rpfw_vring_buf *buf)
 {
-	return (volatile uint16_t *)&vr->used->ring[vr->mask + 1u];
+	return __rpfw_vring_pop_inline(vr, buf);
 }
 
-void rpfw_vring_kicks(struct rpfw_vring *vr, int on)
+int rpfw_vring_push(struct rpfw_vring *vr, uint32_t head, uint32_t len)
 {
-	if (!on) {
-		vr->flags |= KICKS_OFF;
-		vr->used->flags = VRING_USED_F_NO_NOTIFY;
-		return;
-	}
-	vr->flags &= (uint8_t)~KICKS_OFF;
-	if (vr->flags & RPFW_VRING_F_EVENT_IDX)
-		*avail_event(vr) = vr->last_avail;
-	else
-		vr->used->flags = 0;
-	rpfw_port_mb();
+	return __rpfw_vring_push_checked(vr, head, len);
 }
+#endif

@@ -4,7 +4,10 @@
  * configs), name service create/destroy, echo, batching and notification
  * suppression, polled receive, hostile messages and descriptors, hold and
  * release, zero copy, running out of buffers (vring0 kicks on/off),
- * endpoint addresses, wait_ready, event idx.  Not done: two threads.
+ * endpoint addresses, wait_ready, event idx, which kick does what (a
+ * vring1 kick sends waiting announcements, a vring0 kick receives
+ * nothing), a failed announcement freeing its slot, sends before ready.
+ * Not done: two threads.
  *
  * fw_rpmsg_remote: the firmware's rpmsg remote (firmware/lib/rpmsg.c) built
  * for the host, driven by a minimal virtio driver written here over plain
@@ -685,15 +688,105 @@ static void event_idx(void **state)
 		;
 }
 
+/* A vring0 kick (buffers came back) leaves vring1 alone (a paused remote
+ * of the host's tests relies on it), and a vring1 kick sends the
+ * announcements that wait too. */
+static void kicks_and_announcements(void **state)
+{
+	struct seen s = {0};
+	struct rpfw_rpmsg_ept *e;
+	uint32_t len;
+
+	(void)state;
+	go_ready();
+	e = rpfw_rpmsg_create_ept(&H->rp, NULL, 60, record_cb, &s);
+	assert_non_null(e);
+	host_queue(HOST_ADDR, 60, "tx", 2, 18);
+	assert_int_equal(rpfw_rpmsg_notified(&H->rp, ID_TX), 0);
+	assert_int_equal(s.calls, 0);
+	assert_int_equal(rpfw_rpmsg_notified(&H->rp, ID_RX), 1);
+	assert_int_equal(s.calls, 1);
+	assert_memory_equal(s.data, "tx", 2);
+	assert_int_equal(used(1)->idx, 1);
+	/* every host buffer filled and unread: the announcement waits */
+	while (rpfw_rpmsg_send(e, HOST_ADDR, "f", 1) == 0)
+		;
+	assert_int_equal(used(0)->flags, 0); /* kick us for buffers */
+	assert_non_null(
+		rpfw_rpmsg_create_ept(&H->rp, "late", 61, record_cb, &s));
+	/* the host reads one reply (its buffer back, no vring0 kick), then
+	 * sends a message: the announcement goes out with it */
+	assert_non_null(host_recv(&len));
+	assert_int_equal(host_send(HOST_ADDR, 60, "rx", 2), 1);
+	assert_int_equal(s.calls, 2);
+	while (host_recv(&len) && len == sizeof(struct rpmsg_hdr) + 1)
+		;
+	/* host_recv() gave back what it read: the last one read was it */
+	assert_int_equal(len, sizeof(struct rpmsg_hdr) +
+				      sizeof(struct rpmsg_ns_msg));
+}
+
+/* An announcement that fails frees the endpoint's slot again. */
+static void create_fails_on_ring_error(void **state)
+{
+	struct seen s = {0};
+	struct rpfw_rpmsg_ept *e;
+	uint32_t i;
+
+	(void)state;
+	go_ready();
+	/* host buffers smaller than the negotiated size: vring0 fails */
+	for (i = 0; i < NUM; i++)
+		desc(0, i)->len = BUF_SIZE - 1;
+	assert_null(rpfw_rpmsg_create_ept(&H->rp, "named", 70, record_cb, &s));
+	assert_int_equal(rpfw_rpmsg_send(&H->rp.ept[0], HOST_ADDR, "m", 1),
+			 RPFW_EBADMSG);
+	/* the slot and the address are free */
+	e = rpfw_rpmsg_create_ept(&H->rp, NULL, 70, record_cb, &s);
+	assert_ptr_equal(e, &H->rp.ept[0]);
+	assert_int_equal(rpfw_rpmsg_send(e, HOST_ADDR, "m", 1), RPFW_EBADMSG);
+}
+
+/* Not ready: any send fails with RPFW_ENODEV, whatever its length (the
+ * buffer size is not known yet), and nothing is read from the rings. */
+static void send_before_ready(void **state)
+{
+	struct seen s = {0};
+	struct rpfw_rpmsg_ept *e;
+	static char big[4 * BUF_SIZE];
+
+	(void)state;
+	e = rpfw_rpmsg_create_ept(&H->rp, NULL, 80, record_cb, &s);
+	assert_non_null(e);
+	assert_int_equal(rpfw_rpmsg_send(e, HOST_ADDR, big, sizeof(big)),
+			 RPFW_ENODEV);
+	assert_int_equal(rpfw_rpmsg_send_nocopy(e, HOST_ADDR, big + 64, 4),
+			 RPFW_ENODEV);
+	assert_int_equal(rpfw_rpmsg_release_rx_buffer(e, big + 64),
+			 RPFW_EINVAL);
+	assert_int_equal(rpfw_rpmsg_mtu(&H->rp), 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(before_ready),	 T(echo),	  T(bad_messages),
-		T(truncated_address),	 T(hold_release), T(zero_copy),
-		T(tx_exhausted),	 T(endpoints),	  T(config_checks),
-		T(no_bufsz_no_ns),	 T(wait_ready),	  T(event_idx),
+		T(before_ready),
+		T(echo),
+		T(bad_messages),
+		T(truncated_address),
+		T(hold_release),
+		T(zero_copy),
+		T(tx_exhausted),
+		T(endpoints),
+		T(config_checks),
+		T(no_bufsz_no_ns),
+		T(wait_ready),
+		T(event_idx),
 		T(ns_waits_for_buffers),
+		T(kicks_and_announcements),
+		T(create_fails_on_ring_error),
+		T(send_before_ready),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

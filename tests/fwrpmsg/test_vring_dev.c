@@ -5,11 +5,14 @@
  * reading past the head descriptor (guard page), lengths and addresses
  * outside the buffer region, 64-bit addresses above 4 GiB, indirect),
  * push checks, notification suppression (flags and event idx, including
- * the host adding a buffer while the device asks for a kick), and a seeded
- * fuzz loop of random ring writes.  Runs clean under ASan/UBSan
- * (build-fwrp-asan).  Not done: a second thread writing the ring while
- * the device reads it (the read-once rule is enforced by volatile reads
- * into locals, not tested here).  The rpmsg layer: test_rpmsg_remote.c.
+ * the host adding a buffer while the device asks for a kick; kicks off
+ * from init, back on when the ring runs dry), an error in the
+ * middle of a batch read with one avail idx (the rest never handed out),
+ * the event-idx test against vring_need_event() on random indices, and a
+ * seeded fuzz loop of random ring writes.  Runs clean under ASan/UBSan.
+ * Not done: a second thread writing the ring while the device reads it
+ * (the read-once rule is enforced by volatile reads into locals, not
+ * tested here).  The rpmsg layer: test_rpmsg_remote.c.
  *
  * fw_vring_adversarial: the firmware's device-side split ring
  * (firmware/lib/vring.c) against a host that writes anything.  The ring
@@ -424,7 +427,7 @@ static void chain_reads_head_only(void **state)
 {
 	static const uint16_t nexts[] = {256, 300, 511, 0};
 	struct rpfw_vring_region reg;
-	struct rpfw_vring vr;
+	struct rpfw_vring vr = {0};
 	struct rpfw_vring_buf b = {0};
 	struct vring_desc *desc;
 	struct vring_avail *avail;
@@ -619,14 +622,19 @@ static void notify_event_idx(void **state)
 	/* avail_event: an empty pop with kicks wanted asks for the next */
 	assert_int_equal(rpfw_vring_pop(&r.vr, &b), RPFW_EAGAIN);
 	assert_int_equal(*r.avail_event, 12);
-	/* kicks off: avail_event stays where it was */
+	/* kicks off: popping buffers leaves avail_event where it was ... */
 	rpfw_vring_kicks(&r.vr, 0);
 	cycle(&r);
-	assert_int_equal(rpfw_vring_pop(&r.vr, &b), RPFW_EAGAIN);
 	assert_int_equal(*r.avail_event, 12);
-	/* back on: set to the current position at once */
-	rpfw_vring_kicks(&r.vr, 1);
+	/* ... until the ring runs dry: back on, at the current position */
+	assert_int_equal(rpfw_vring_pop(&r.vr, &b), RPFW_EAGAIN);
 	assert_int_equal(*r.avail_event, 13);
+	/* back on by hand: set to the current position at once */
+	rpfw_vring_kicks(&r.vr, 0);
+	cycle(&r);
+	assert_int_equal(*r.avail_event, 13);
+	rpfw_vring_kicks(&r.vr, 1);
+	assert_int_equal(*r.avail_event, 14);
 	ring_free(&r);
 }
 
@@ -666,6 +674,88 @@ static void event_idx_race(void **state)
 	mb_count = 0;
 	assert_int_equal(rpfw_vring_pop(&r.vr, &b), RPFW_EAGAIN);
 	assert_int_equal(mb_count, 0);
+	ring_free(&r);
+}
+
+/* A ring found empty wants a kick for the next buffer: kicks that were
+ * off (from init: RPFW_VRING_F_KICKS_OFF, or rpfw_vring_kicks()) go back
+ * on, with a barrier and a second look; on already, without event idx,
+ * nothing more is needed (no barrier). */
+static void kicks_back_on_when_empty(void **state)
+{
+	struct ring r;
+	struct rpfw_vring_buf b = {0};
+
+	(void)state;
+	ring_setup(&r, 4, 16, 0x1000, 4096, 0);
+	assert_int_equal(r.used->flags, 0);
+	ring_free(&r);
+	ring_setup(&r, 4, 16, 0x1000, 4096, RPFW_VRING_F_KICKS_OFF);
+	desc_set(&r, 0, 0x1000, 64, 0, 0);
+	assert_int_equal(r.used->flags, VRING_USED_F_NO_NOTIFY);
+	/* a pop that finds a buffer leaves them off */
+	cycle(&r);
+	assert_int_equal(r.used->flags, VRING_USED_F_NO_NOTIFY);
+	mb_count = 0;
+	assert_int_equal(rpfw_vring_pop(&r.vr, &b), RPFW_EAGAIN);
+	assert_int_equal(r.used->flags, 0);
+	assert_int_equal(mb_count, 1);
+	assert_int_equal(rpfw_vring_pop(&r.vr, &b), RPFW_EAGAIN);
+	assert_int_equal(mb_count, 1);
+	/* the host adds a buffer as the device turns kicks on: found */
+	rpfw_vring_kicks(&r.vr, 0);
+	mb_action = add_buffer_0;
+	mb_arg = &r;
+	assert_int_equal(rpfw_vring_pop(&r.vr, &b), 0);
+	assert_int_equal(r.used->flags, 0);
+	assert_int_equal(*r.avail_event, 0); /* no event idx: untouched */
+	ring_free(&r);
+
+	/* event idx: off at init, avail_event untouched until empty */
+	ring_setup(&r, 4, 16, 0x1000, 4096,
+		   RPFW_VRING_F_EVENT_IDX | RPFW_VRING_F_KICKS_OFF);
+	desc_set(&r, 0, 0x1000, 64, 0, 0);
+	*r.avail_event = 0xFFFF;
+	cycle(&r);
+	assert_int_equal(*r.avail_event, 0xFFFF);
+	assert_int_equal(rpfw_vring_pop(&r.vr, &b), RPFW_EAGAIN);
+	assert_int_equal(*r.avail_event, 1);
+	/* on now: the next empty pop moves it on */
+	cycle(&r);
+	assert_int_equal(rpfw_vring_pop(&r.vr, &b), RPFW_EAGAIN);
+	assert_int_equal(*r.avail_event, 2);
+	ring_free(&r);
+}
+
+/* The avail idx is read once per batch: an error in the middle of one
+ * (the host's, or the layer above's rpfw_vring_fail()) stops it there,
+ * the rest of the batch is never handed out. */
+static void error_mid_batch(void **state)
+{
+	struct ring r;
+	struct rpfw_vring_buf b = {0};
+	uint32_t i;
+
+	(void)state;
+	ring_setup(&r, 8, 16, 0x1000, 4096, 0);
+	for (i = 0; i < 4; i++) {
+		desc_set(&r, i, i == 1 ? 0x3000 : 0x1000 + 64 * i, 64, 0, 0);
+		avail_add(&r, (uint16_t)i);
+	}
+	pop_ok(&r, &b, 0, 0, 64);
+	pop_err(&r, RPFW_EFAULT);
+	ring_free(&r);
+
+	ring_setup(&r, 8, 16, 0x1000, 4096, RPFW_VRING_F_EVENT_IDX);
+	for (i = 0; i < 4; i++) {
+		desc_set(&r, i, 0x1000 + 64 * i, 64, 0, 0);
+		avail_add(&r, (uint16_t)i);
+	}
+	pop_ok(&r, &b, 0, 0, 64);
+	assert_int_equal(rpfw_vring_fail(&r.vr, RPFW_EBADMSG), RPFW_EBADMSG);
+	pop_err(&r, RPFW_EBADMSG);
+	/* nothing more was read from the host: no kick asked for either */
+	assert_int_equal(*r.avail_event, 0);
 	ring_free(&r);
 }
 
@@ -841,6 +931,32 @@ static void fuzz(void **state)
 	assert_true(errors > 100);
 }
 
+/* rpfw_vring_need_notify()'s event test against vring_need_event() (the
+ * Linux formula it rewrites), for random states, wraps included. */
+static void need_event_formula(void **state)
+{
+	struct ring r;
+	uint32_t i;
+
+	(void)state;
+	ring_setup(&r, 4, 16, 0x1000, 4096, RPFW_VRING_F_EVENT_IDX);
+	for (i = 0; i < 200000; i++) {
+		uint16_t old = (uint16_t)rnd(), ev = (uint16_t)rnd();
+		uint16_t now =
+			(uint16_t)(old + 1 + rnd() % (i % 2 ? 8 : 65535));
+
+		if (i % 4 == 0)
+			ev = (uint16_t)(old + rnd() % 10 - 2);
+		/* white box: the indices a run of pushes leaves */
+		r.vr.signalled = old;
+		r.vr.used_idx = now;
+		*r.used_event = ev;
+		assert_int_equal(rpfw_vring_need_notify(&r.vr),
+				 vring_need_event(ev, now, old));
+	}
+	ring_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -856,7 +972,10 @@ int main(void)
 		cmocka_unit_test(notify_flags),
 		cmocka_unit_test(notify_event_idx),
 		cmocka_unit_test(event_idx_race),
+		cmocka_unit_test(kicks_back_on_when_empty),
+		cmocka_unit_test(error_mid_batch),
 		cmocka_unit_test(fuzz),
+		cmocka_unit_test(need_event_formula),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,7 +34,8 @@
  * state; a received one that is not, or is shorter than its header says,
  * is given back unread).  A buffer held or filled zero-copy keeps its
  * descriptor index in its header's reserved field meanwhile, as OpenAMP
- * does; a host that changes it only gets a wrong (checked) used entry.
+ * does (so does one being sent, -Os: one code path); a host that changes
+ * it only gets a wrong (checked: < num, one outstanding) used entry.
  */
 #ifndef RPFW_RPMSG_H
 #define RPFW_RPMSG_H
@@ -73,20 +74,27 @@ struct rpfw_rpmsg_ept {
 	uint8_t ns_pending;
 };
 
-/* One rpmsg device.  Fields private. */
+/* A vring and the notify id the host gave it.  Private. */
+struct rpfw_rpmsg_queue {
+	struct rpfw_vring vr;
+	uint32_t notifyid;
+};
+
+/* One rpmsg device.  Fields private.  Ordered for the Cortex-M4's short
+ * (16-bit) loads and stores: the bytes first, so that vring0's small
+ * fields stay below offset 32 (firmware/lib/rpmsg.c, STATUS). */
 struct rpfw_rpmsg {
-	struct rpfw_vring vr[2]; /* vring0 remote -> host, vring1 back */
-	uint32_t notifyid[2];
+	uint8_t ready;
+	uint8_t ns_pending; /* some endpoint's ns_pending may be set */
+	struct rpfw_rpmsg_queue q[2]; /* vring0 remote -> host, vring1 back */
+	int32_t rx_head;   /* head of the message being received; negated
+			      (~) once its callback held it */
+	uint32_t tx_size;  /* remote -> host buffer size, header included */
+	uint32_t features; /* negotiated (gfeatures & dfeatures) */
 	struct rpfw_vring_region region;
 	void *vdev;	 /* struct fw_rsc_vdev + 2 vrings + config */
 	const void *shm; /* struct fw_rsc_carveout */
 	void *port;
-	uint32_t features; /* negotiated (gfeatures & dfeatures) */
-	uint32_t tx_size;  /* remote -> host buffer size, header included */
-	uint8_t ready;
-	uint8_t rx_held;    /* the current receive buffer was held */
-	uint8_t ns_pending; /* some endpoint's ns_pending is set */
-	uint16_t rx_head;
 	struct rpfw_rpmsg_ept ept[RPFW_RPMSG_MAX_EPT];
 };
 
@@ -119,18 +127,20 @@ int rpfw_rpmsg_ready(struct rpfw_rpmsg *rp);
 int rpfw_rpmsg_wait_ready(struct rpfw_rpmsg *rp);
 
 /*
- * The host kicked vring @notifyid (a mailbox word).  For vring1, receive
- * every pending message; for vring0 (buffers to send into), send the
- * name-service announcements that waited for a buffer, then ask for no
- * more such kicks (unless one still waits).  Returns the number of
- * messages received,
- * RPFW_ENOENT if @notifyid is not one of ours (or not ready yet: the word
- * may be meant for someone else), or a vring error.
+ * The host kicked vring @notifyid (a mailbox word).  For vring0 (buffers
+ * to send into came back): ask for no more such kicks, then send the
+ * name-service announcements that waited for a buffer (one that still
+ * waits asks for them again).  For vring1: send those announcements too,
+ * then receive every pending message.  Returns the number of messages
+ * received (0 for vring0), RPFW_ENOENT if @notifyid is not one of ours (or
+ * not ready yet: the word may be meant for someone else), or a vring
+ * error.
  */
 int rpfw_rpmsg_notified(struct rpfw_rpmsg *rp, uint32_t notifyid);
 
-/* Receive what is pending without a kick (polled use).  Returns the number
- * of messages, RPFW_ENODEV if not ready, or a vring error. */
+/* Send the announcements that wait, receive what is pending, without a
+ * kick (polled use).  Returns the number of messages, RPFW_ENODEV if not
+ * ready (or the error of rpfw_rpmsg_ready()), or a vring error. */
 int rpfw_rpmsg_poll(struct rpfw_rpmsg *rp);
 
 /*
@@ -179,8 +189,8 @@ int rpfw_rpmsg_send_nocopy(struct rpfw_rpmsg_ept *ept, uint32_t dst, void *data,
 			   uint32_t len);
 
 /*
- * From a receive callback: keep the message's buffer (@data as passed to
- * the callback) after the callback returns, until
+ * From a receive callback, once: keep the message's buffer (@data as
+ * passed to the callback) after the callback returns, until
  * rpfw_rpmsg_release_rx_buffer(@data) (any context) gives it back to the
  * host.  The host sends no more messages in it meanwhile, so hold few.
  * Release returns 0, RPFW_EINVAL (nothing held, or the header's reserved
