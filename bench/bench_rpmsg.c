@@ -504,11 +504,12 @@ static const struct xport_ops *const transports[] = {
 enum phase {
 	PH_START, /* the remote is setting up */
 	PH_IDLE,
-	PH_PINGPONG, /* raw cache-line ping-pong */
-	PH_RING,     /* raw 16-byte ring, consumer */
-	PH_ECHO,     /* transport: receive and echo */
-	PH_SINK,     /* transport: receive and count */
-	PH_FAILED,   /* remote_open failed */
+	PH_PINGPONG,  /* raw cache-line ping-pong */
+	PH_PINGPONG2, /* ping-pong of 16-byte records behind an index */
+	PH_RING,      /* raw 16-byte ring, consumer */
+	PH_ECHO,      /* transport: receive and echo */
+	PH_SINK,      /* transport: receive and count */
+	PH_FAILED,    /* remote_open failed */
 };
 
 struct raw_ring {
@@ -529,6 +530,11 @@ struct bench {
 	alignas(64) atomic_uint_fast64_t remote_seen; /* x.remote_rx */
 	alignas(64) atomic_uint_fast64_t ping;
 	alignas(64) atomic_uint_fast64_t pong;
+	/* PH_PINGPONG2: a record line and an index line each way */
+	alignas(64) uint64_t rec_h2r[2];
+	alignas(64) atomic_uint_fast64_t idx_h2r;
+	alignas(64) uint64_t rec_r2h[2];
+	alignas(64) atomic_uint_fast64_t idx_r2h;
 	struct raw_ring ring;
 	uint64_t ring_sum;
 };
@@ -606,6 +612,29 @@ static void raw_pong(struct bench *b)
 	}
 }
 
+/* The floor of any ring whose index is not in the record's line: wait
+ * for the index, read the 16-byte record it publishes, write one back,
+ * publish its index (two lines each way, the second load depending on
+ * the first). */
+static void raw_pong2(struct bench *b)
+{
+	uint64_t seen = atomic_load_explicit(&b->idx_h2r, memory_order_relaxed);
+
+	while (atomic_load_explicit(&b->phase, memory_order_relaxed) ==
+	       PH_PINGPONG2) {
+		uint64_t v =
+			atomic_load_explicit(&b->idx_h2r, memory_order_acquire);
+
+		if (v != seen) {
+			seen = v;
+			b->rec_r2h[0] = b->rec_h2r[0];
+			b->rec_r2h[1] = b->rec_h2r[1];
+			atomic_store_explicit(&b->idx_r2h, v,
+					      memory_order_release);
+		}
+	}
+}
+
 static void raw_ring_consume(struct bench *b)
 {
 	struct raw_ring *r = &b->ring;
@@ -653,6 +682,9 @@ static int bench_fw(struct rproc_native *nr, void *arg)
 		switch (ph) {
 		case PH_PINGPONG:
 			raw_pong(b);
+			break;
+		case PH_PINGPONG2:
+			raw_pong2(b);
 			break;
 		case PH_RING:
 			raw_ring_consume(b);
@@ -787,6 +819,30 @@ static double percentile(double *v, size_t n, double p)
 struct rt {
 	double median, p99;
 };
+
+/* raw_pong2()'s host side: a 16-byte record and its index, and back. */
+static double pingpong2(struct bench *b, double *s, size_t n)
+{
+	uint64_t v = atomic_load(&b->idx_h2r);
+
+	phase(b, PH_PINGPONG2);
+	for (size_t i = 0; i < n; i++) {
+		double t0 = bench_now_ns();
+
+		b->rec_h2r[0] = ++v;
+		b->rec_h2r[1] = ~v;
+		atomic_store_explicit(&b->idx_h2r, v, memory_order_release);
+		SPIN_UNTIL(atomic_load_explicit(&b->idx_r2h,
+						memory_order_acquire) == v,
+			   "index ping-pong");
+		if (b->rec_r2h[0] != v || b->rec_r2h[1] != ~v)
+			fail("index ping-pong: the record came back wrong",
+			     -EIO);
+		s[i] = bench_now_ns() - t0;
+	}
+	phase(b, PH_IDLE);
+	return bench_median(s, n);
+}
 
 static struct rt pingpong(struct bench *b, double *s, size_t n)
 {
@@ -974,7 +1030,7 @@ static void cross_core(struct report *rp, const struct xport_ops *ops,
 {
 	static double samples[RT_SAMPLES];
 	double rt[ROUNDS], raw[ROUNDS], rt99[ROUNDS], raw99[ROUNDS];
-	double rtr[ROUNDS], rtr99[ROUNDS];
+	double rtr[ROUNDS], rtr99[ROUNDS], idx[ROUNDS], idxr[ROUNDS];
 	double t16[ROUNDS], ring[ROUNDS], r16[ROUNDS];
 	double t496[ROUNDS], mc[ROUNDS], r496[ROUNDS];
 	struct stat3 s, base, ratio;
@@ -989,6 +1045,7 @@ static void cross_core(struct report *rp, const struct xport_ops *ops,
 	setup(b, ops, true);
 	/* warm-up: every phase once, not recorded */
 	pingpong(b, samples, RT_SAMPLES / 10);
+	pingpong2(b, samples, RT_SAMPLES / 10);
 	round_trips(b, samples, RT_SAMPLES / 10);
 	ring_tput(b, RING_16 / 10);
 	oneway_tput(b, 16, TPUT_16 / 10);
@@ -1004,6 +1061,8 @@ static void cross_core(struct report *rp, const struct xport_ops *ops,
 		rt99[i] = c.p99;
 		rtr[i] = c.median / a.median;
 		rtr99[i] = c.p99 / a.p99;
+		idx[i] = pingpong2(b, samples, RT_SAMPLES);
+		idxr[i] = idx[i] / a.median;
 		ring[i] = ring_tput(b, RING_16);
 		t16[i] = oneway_tput(b, 16, TPUT_16);
 		r16[i] = t16[i] / ring[i];
@@ -1026,6 +1085,14 @@ static void cross_core(struct report *rp, const struct xport_ops *ops,
 	snprintf(v, 64, "%.0f ns (%.0f-%.0f)", s.med, s.lo, s.hi);
 	snprintf(bl, 64, "ping-pong %.0f ns (%.0f-%.0f)", base.med, base.lo,
 		 base.hi);
+	snprintf(r, 64, "%.2fx (%.2f-%.2f)", ratio.med, ratio.lo, ratio.hi);
+	row(rp, f, v, bl, r);
+
+	s = stat3(idx, ROUNDS);
+	ratio = stat3(idxr, ROUNDS);
+	add(rp, p, "rt_16B_index_floor_ns", s.med, "ns", base.med, ratio.med);
+	snprintf(f, 64, "%s index-ring floor (ref.)", p);
+	snprintf(v, 64, "%.0f ns (%.0f-%.0f)", s.med, s.lo, s.hi);
 	snprintf(r, 64, "%.2fx (%.2f-%.2f)", ratio.med, ratio.lo, ratio.hi);
 	row(rp, f, v, bl, r);
 
