@@ -1130,7 +1130,11 @@ static NOINLINE int do_send_slow(struct rpmsg_endpoint *e, uint32_t dst,
 	struct txb *b;
 	int ret;
 
-	if (atomic_load_explicit(&e->flags, memory_order_relaxed))
+	/* do_send() leaves this check to here and to its fast path: the
+	 * same error, before anything else but the destination's */
+	if (len && !data)
+		ret = -EINVAL;
+	else if (atomic_load_explicit(&e->flags, memory_order_relaxed))
 		ret = -ENOTCONN;
 	else if (len > rdev->tx_size - HDR_LEN)
 		ret = -EMSGSIZE;
@@ -1185,14 +1189,22 @@ static HOT_INLINE int tx_queue(struct rpmsg_device *rdev, uint16_t id,
 	return 0;
 }
 
-/* do_send()'s payload when it is not 8..16 bytes long: by memcpy, out of
- * line (lock held, released here). */
-static NOINLINE int tx_copy_queue(struct rpmsg_device *rdev, uint8_t *buf,
-				  uint16_t id, const void *data, uint32_t len)
+/* do_send() of a payload that is not 8..16 bytes long, from its fast path
+ * (lock held, released here; @b is rdev->tx_free): by memcpy, out of
+ * line.  A NULL @data with a payload fails as before anything was taken:
+ * do_send_slow() (-EINVAL). */
+static NOINLINE int tx_copy_send(struct rpmsg_endpoint *e, struct txb *b,
+				 uint32_t dst, const void *data, size_t len)
 {
+	struct rpmsg_device *rdev = e->rdev;
+
+	if (len && !data)
+		return do_send_slow(e, dst, data, len, 0); /* -EINVAL */
+	rdev->tx_free = b->next;
+	tx_header(b->buf, e->addr, dst, (uint32_t)len);
 	if (len)
-		memcpy(buf + HDR_LEN, data, len);
-	return tx_queue(rdev, id, len);
+		memcpy(b->buf + HDR_LEN, data, len);
+	return tx_queue(rdev, b->id, (uint32_t)len);
 }
 
 /*
@@ -1241,8 +1253,9 @@ static HOT_INLINE int do_send(struct rpmsg_endpoint *e, uint32_t dst,
 
 	if (unlikely(dst == RPMSG_ADDR_ANY))
 		return -EDESTADDRREQ;
-	if (unlikely(len && !data))
-		return -EINVAL;
+	/* len && !data (-EINVAL): checked by each way below before it
+	 * takes anything (do_send_slow() first of all, tx_copy_send(), and
+	 * for 8..16 bytes !data here): the same error, one test less */
 	if (unlikely(!bus_lock_fast(rdev->bus)))
 		return do_send_contended(e, dst, data, len, timeout_ns);
 	b = rdev->tx_free;
@@ -1250,13 +1263,15 @@ static HOT_INLINE int do_send(struct rpmsg_endpoint *e, uint32_t dst,
 		     atomic_load_explicit(&e->flags, memory_order_relaxed) ||
 		     len > rdev->tx_mtu))
 		return do_send_slow(e, dst, data, len, timeout_ns);
+	if (unlikely(len - 8 > 8))
+		return tx_copy_send(e, b, dst, data, len);
+	if (unlikely(!data))
+		return do_send_slow(e, dst, data, len, timeout_ns);
 	/* buffers on the free list are not the user's (b->user false) */
 	rdev->tx_free = b->next;
 	buf = b->buf;
 	id = b->id;
 	tx_header(buf, e->addr, dst, (uint32_t)len);
-	if (unlikely(len - 8 > 8))
-		return tx_copy_queue(rdev, buf, id, data, (uint32_t)len);
 	copy_8_16(buf + HDR_LEN, data, len);
 	return tx_queue(rdev, id, (uint32_t)len);
 }

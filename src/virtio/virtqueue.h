@@ -440,8 +440,10 @@ rproc_vq_post_pinned_unchecked(struct rproc_vq *vq, uint32_t id, uint32_t len)
 					      RPROC_VQ_SLOT_F_WRITES);
 	}
 	s->pos = pos;
-	__rproc_vq_st16(&avail->ring[(uint32_t)pos & vq->mask], (uint16_t)id);
+	/* before the ring store: not paired with pub_pos's in a vector
+	 * register (an instruction more) */
 	vq->avail_pos = pos + 1;
+	__rproc_vq_st16(&avail->ring[pos & vq->mask], (uint16_t)id);
 	return __rproc_vq_publish(vq, avail, pos + 1, pos);
 }
 
@@ -636,7 +638,8 @@ static RPROC_VQ_INLINE unsigned rproc_vq_get_used_each(struct rproc_vq *vq,
 {
 	struct rproc_vq_slot *slot;
 	struct vring_used_elem *ring;
-	uint32_t mask, first, last, end; /* positions: mod 2^16 */
+	/* positions: mod 2^16 (size_t: ring indices need no extension) */
+	size_t mask, first, last, end;
 	unsigned n;
 
 	if (RPROC_VQ_UNLIKELY(vq->broken) || !max)
@@ -652,16 +655,17 @@ static RPROC_VQ_INLINE unsigned rproc_vq_get_used_each(struct rproc_vq *vq,
 	n = (uint16_t)(vq->used_idx - first);
 	end = first + (n < max ? n : max);
 	for (; last != end; last++) {
-		const uint32_t pos = last & mask;
+		const size_t pos = last & mask;
 		void *token;
 		uint32_t used_len;
 
 		if (RPROC_VQ_UNLIKELY(!__rproc_vq_take_used(
-			    vq, slot, pos, &ring[pos], &token, &used_len)))
+			    vq, slot, (uint32_t)pos, &ring[pos], &token,
+			    &used_len)))
 			break;
 		fn(ctx, token, used_len);
 	}
-	n = last - first;
+	n = (unsigned)(last - first);
 	vq->last_used = (uint16_t)last;
 	vq->in_flight -= n;
 	if (n)

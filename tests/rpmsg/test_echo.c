@@ -149,6 +149,34 @@ static void test_addresses(void **state)
 	assert_int_equal(rpmsg_sendto(e[2], h->echo_addr, "x",
 				      rpmsg_device_mtu(rdev) + 1),
 			 -EMSGSIZE);
+	/* no data for a payload: -EINVAL whatever the length (the fast
+	 * path's 8..16 bytes, the copy's, too long), before the size and
+	 * after the destination; nothing taken (a send still works) */
+	{
+		const size_t lens[] = {1,
+				       7,
+				       8,
+				       12,
+				       16,
+				       17,
+				       100,
+				       rpmsg_device_mtu(rdev),
+				       rpmsg_device_mtu(rdev) + 1};
+
+		for (unsigned i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+			assert_int_equal(rpmsg_trysend(e[2], h->echo_addr, NULL,
+						       lens[i]),
+					 -EINVAL);
+			assert_int_equal(
+				rpmsg_sendto(e[2], h->echo_addr, NULL, lens[i]),
+				-EINVAL);
+			assert_int_equal(rpmsg_trysend(e[2], RPMSG_ADDR_ANY,
+						       NULL, lens[i]),
+					 -EDESTADDRREQ);
+		}
+		assert_int_equal(
+			rpmsg_trysend(e[2], h->echo_addr, "01234567", 8), 0);
+	}
 	for (int i = 0; i < 4; i++)
 		rpmsg_destroy_ept(e[i]);
 	/* the address is free again */
