@@ -51,6 +51,11 @@ struct rproc_subdev {
 	 * entries of that type are its business (rproc_vendor_entry()),
 	 * not handed to the driver's handle_vendor_rsc nor warned about. */
 	uint32_t vendor_type;
+	/* One of its kind per remote: rproc_subdev_add() refuses it (-EBUSY)
+	 * while a subdevice with the same start callback is registered (the
+	 * rpmsg bus, the link).  The check and the add are one step under
+	 * the remote's lock, so two racing attaches cannot both get in. */
+	bool unique;
 
 	/* owned by the core */
 	struct rproc *rproc;
@@ -58,7 +63,8 @@ struct rproc_subdev {
 	bool running; /* started and not stopped (notify_lock) */
 };
 
-/* Add/remove while the remote is OFFLINE or DETACHED (else -EBUSY).
+/* Add/remove while the remote is OFFLINE or DETACHED (else -EBUSY; also
+ * -EBUSY for a second unique one of its kind, -EEXIST for @sd itself again).
  * @sd stays owned by the caller and must outlive its registration. */
 int rproc_subdev_add(struct rproc *rproc, struct rproc_subdev *sd);
 int rproc_subdev_remove(struct rproc *rproc, struct rproc_subdev *sd);

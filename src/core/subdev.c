@@ -21,11 +21,19 @@ int rproc_subdev_add(struct rproc *rproc, struct rproc_subdev *sd)
 				rproc_state_name(rproc->state));
 		goto out;
 	}
-	for (pp = &rproc->subdevs; *pp; pp = &(*pp)->next)
+	for (pp = &rproc->subdevs; *pp; pp = &(*pp)->next) {
 		if (*pp == sd) {
 			ret = -EEXIST;
 			goto out;
 		}
+		if (sd->unique && (*pp)->start == sd->start) {
+			ret = rproc_err(rproc, -EBUSY,
+					"subdevice %s: one per remote, and "
+					"one is attached",
+					sd->name ? sd->name : "?");
+			goto out;
+		}
+	}
 	sd->rproc = rproc;
 	sd->next = NULL;
 	sd->running = false;

@@ -1621,20 +1621,10 @@ int rproc_link_attach(struct rproc *rproc, const struct rproc_link_ops *ops,
 		      void *ctx, struct rproc_link **out)
 {
 	struct rproc_link *l;
-	struct rproc_subdev *sd;
-	bool taken = false;
 	int ret;
 
 	if (!rproc || !out)
 		return -EINVAL;
-	rproc_os_mutex_lock(rproc->lock);
-	for (sd = rproc->subdevs; sd; sd = sd->next)
-		if (sd->start == link_start)
-			taken = true;
-	rproc_os_mutex_unlock(rproc->lock);
-	if (taken)
-		return -EBUSY;
-
 	l = rproc_zalloc(sizeof(*l));
 	if (!l)
 		return -ENOMEM;
@@ -1654,6 +1644,7 @@ int rproc_link_attach(struct rproc *rproc, const struct rproc_link_ops *ops,
 	l->sd.unprepare = link_unprepare;
 	l->sd.notify = link_notify;
 	l->sd.vendor_type = RSC_VENDOR_LINK; /* ours, not the driver's */
+	l->sd.unique = true;		     /* one link per remote */
 	ret = rproc_subdev_add(rproc, &l->sd);
 	if (ret)
 		goto free_link;

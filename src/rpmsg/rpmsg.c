@@ -2003,20 +2003,10 @@ int rproc_rpmsg_attach(struct rproc *rproc, const struct rpmsg_bus_ops *ops,
 		       void *ctx, struct rproc_rpmsg **out)
 {
 	struct rproc_rpmsg *bus;
-	struct rproc_subdev *sd;
-	bool taken = false;
 	int ret;
 
 	if (!rproc || !out)
 		return -EINVAL;
-	rproc_os_mutex_lock(rproc->lock);
-	for (sd = rproc->subdevs; sd; sd = sd->next)
-		if (sd->start == bus_start)
-			taken = true;
-	rproc_os_mutex_unlock(rproc->lock);
-	if (taken)
-		return -EBUSY;
-
 	bus = rproc_zalloc(sizeof(*bus));
 	if (!bus)
 		return -ENOMEM;
@@ -2033,6 +2023,7 @@ int rproc_rpmsg_attach(struct rproc *rproc, const struct rpmsg_bus_ops *ops,
 	bus->sd.start = bus_start;
 	bus->sd.stop = bus_stop;
 	bus->sd.notify = bus_notify;
+	bus->sd.unique = true; /* one bus binds every rpmsg vdev */
 	ret = rproc_subdev_add(rproc, &bus->sd);
 	if (ret)
 		goto fail;

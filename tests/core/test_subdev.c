@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "common.h"
+#include "rproc/link.h"
+#include "rproc/rpmsg.h"
 #include "rproc/table.h"
 
 static void test_three_subdevs(void **state)
@@ -249,6 +251,66 @@ static void test_vendor_owner(void **state)
 	fake_rm_dir(dir);
 }
 
+/* A unique subdevice is one of its kind (its start callback) per remote;
+ * others of the same kind and other kinds still come in. */
+static int kind_a(struct rproc_subdev *sd)
+{
+	(void)sd;
+	return 0;
+}
+
+static int kind_b(struct rproc_subdev *sd)
+{
+	(void)sd;
+	return 0;
+}
+
+static void test_unique(void **state)
+{
+	char *dir = fake_fw_dir();
+	struct rproc_subdev a1 = {
+		.name = "a1", .start = kind_a, .unique = true};
+	struct rproc_subdev a2 = {
+		.name = "a2", .start = kind_a, .unique = true};
+	struct rproc_subdev a3 = {.name = "a3", .start = kind_a};
+	struct rproc_subdev b = {.name = "b", .start = kind_b, .unique = true};
+	struct rproc_rpmsg *bus, *bus2;
+	struct rproc_link *link, *link2;
+	char msg[128];
+	struct fake f;
+	struct rproc *r;
+
+	(void)state;
+	std_image(dir, "fw.bin", false);
+	fake_init(&f);
+	r = fake_rproc(&f, "uq", "fw.bin", false, false);
+	assert_int_equal(rproc_subdev_add(r, &a1), 0);
+	assert_int_equal(rproc_subdev_add(r, &a2), -EBUSY);
+	assert_int_equal(rproc_last_error(r, msg, sizeof(msg)), 0);
+	assert_non_null(strstr(msg, "a2: one per remote"));
+	assert_int_equal(rproc_subdev_add(r, &a1), -EEXIST);
+	/* not unique itself: the first one's flag does not keep it out */
+	assert_int_equal(rproc_subdev_add(r, &a3), 0);
+	assert_int_equal(rproc_subdev_add(r, &b), 0);
+	/* the kind is free again once the first one is removed... */
+	assert_int_equal(rproc_subdev_remove(r, &a1), 0);
+	assert_int_equal(rproc_subdev_add(r, &a2), -EBUSY); /* a3 is kind a */
+	assert_int_equal(rproc_subdev_remove(r, &a3), 0);
+	assert_int_equal(rproc_subdev_add(r, &a2), 0);
+	/* the rpmsg bus and the link are unique kinds */
+	assert_int_equal(rproc_rpmsg_attach(r, NULL, NULL, &bus), 0);
+	assert_int_equal(rproc_rpmsg_attach(r, NULL, NULL, &bus2), -EBUSY);
+	assert_int_equal(rproc_link_attach(r, NULL, NULL, &link), 0);
+	assert_int_equal(rproc_link_attach(r, NULL, NULL, &link2), -EBUSY);
+	rproc_link_detach(link);
+	rproc_rpmsg_detach(bus);
+	assert_int_equal(rproc_add(r), 0);
+	assert_int_equal(rproc_boot(r), 0);
+	assert_int_equal(rproc_shutdown(r), 0);
+	fake_fini(&f);
+	fake_rm_dir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_notify),
 		cmocka_unit_test(test_start_failure_message),
 		cmocka_unit_test(test_vendor_owner),
+		cmocka_unit_test(test_unique),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
