@@ -86,3 +86,10 @@ void rproc_xevent_wake(struct rproc_xevent *e)
 	rproc_os_cond_broadcast(e->c);
 	rproc_os_mutex_unlock(e->m);
 }
+
+void rproc_xevent_wake_unlocked(struct rproc_xevent *e, struct rproc_xlock *l)
+{
+	rproc_xlock_lock(l);
+	rproc_xlock_unlock(l);
+	rproc_xevent_wake(e);
+}

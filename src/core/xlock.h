@@ -94,10 +94,14 @@ int rproc_xevent_sleep(struct rproc_xevent *e, struct rproc_xlock *l,
  * Wake every sleeper of @e.  With or without the xlock, but the change to
  * what they wait for must be ordered with their look under the xlock: made
  * under the xlock, or made without it and then the xlock taken and given
- * back once before the wake.  (Otherwise the whole change-and-wake can
+ * back once before the wake (rproc_xevent_wake_unlocked()).  (Otherwise the whole change-and-wake can
  * fall between a sleeper's look and rproc_xevent_sleep() taking the
  * event's mutex: a lost wake.)
  */
 void rproc_xevent_wake(struct rproc_xevent *e);
+
+/* rproc_xevent_wake() after a change made without @l: takes @l and gives
+ * it back first (the rule above). */
+void rproc_xevent_wake_unlocked(struct rproc_xevent *e, struct rproc_xlock *l);
 
 #endif

@@ -234,18 +234,11 @@ static void lk_wake(struct rproc_link *l)
 	rproc_xevent_wake(&l->wait);
 }
 
-/*
- * Wake the sleepers after a change made without the lock (the remote's
- * tail, cur_id, busy).  A sleeper looks under the lock and keeps it until
- * it sleeps on the event (xlock.h), so taking the lock once puts the wake
- * either before its look (which sees the change) or after it sleeps;
- * without it, a wake between its look and its sleep would be lost.
- */
-static NOINLINE void lk_wake_unlocked(struct rproc_link *l)
+/* Wake the sleepers after a change made without the lock (the remote's
+ * tail, cur_id, busy): xlock.h says why the lock is taken once first. */
+static void lk_wake_unlocked(struct rproc_link *l)
 {
-	link_lock(l);
-	link_unlock(l);
-	lk_wake(l);
+	rproc_xevent_wake_unlocked(&l->wait, &l->lk);
 }
 
 static inline uint32_t ld(uint32_t *p)

@@ -41,8 +41,9 @@
  * One event per bus (bus->ev, every sleeper woken) wakes blocked senders,
  * rpmsg_destroy_ept() and the stop waiting for the dispatcher: a sleeper
  * counts itself and looks at its condition with the lock held, and every
- * waker changes the condition and wakes with the lock held (bus_sleep()),
- * so no wakeup is lost.  Lock order: the remote's lock (start, stop) and
+ * waker changes the condition and wakes with the lock held, or takes the
+ * lock once after a change made without it (bus_sleep(), cb_wake()), so
+ * no wakeup is lost.  Lock order: the remote's lock (start, stop) and
  * the core's notify_lock (notify) come before bus->lk; under bus->lk the
  * bus calls only the virtqueue, the allocator, the log and rproc_kick()
  * (the driver's kick op must not call back into the bus).
@@ -316,7 +317,7 @@ static inline void bus_unlock(struct rproc_rpmsg *bus)
  * be spurious.  No wakeup is lost: a sleeper looks at what it waits for
  * with the lock held and is asleep (xlock.h) before the lock is free, and
  * every bus_wake() is called with the lock held, after the change it
- * announces.
+ * announces (a change made without it: cb_wake()).
  */
 static int bus_sleep(struct rproc_rpmsg *bus, int64_t timeout_ns)
 {
@@ -430,15 +431,13 @@ static uint32_t ept_new_addr(struct rpmsg_device *rdev)
 	}
 }
 
-/* A destroyer waits for @e's callback to end (ept->waiter): wake it, with
- * the lock held (bus_sleep()).  Cold. */
+/* A destroyer waits for @e's callback to end (ept->waiter), whose end
+ * was stored without the lock: wake it (xlock.h).  Cold. */
 static NOINLINE void cb_wake(struct rpmsg_endpoint *e)
 {
 	struct rproc_rpmsg *bus = e->rdev->bus;
 
-	bus_lock(bus);
-	bus_wake(bus);
-	bus_unlock(bus);
+	rproc_xevent_wake_unlocked(&bus->ev, &bus->lk);
 }
 
 /* May a callback of @e run now?  Without the lock; see the top comment. */
@@ -710,10 +709,13 @@ struct rx_collect {
 };
 
 /* One buffer the remote filled (lock held): into the batch, or dropped
- * and re-posted. */
-static HOT_INLINE void rx_take(struct rx_collect *c, struct rxb *b,
-			       uint32_t used)
+ * and re-posted.  dev_collect()'s step per buffer
+ * (rproc_vq_get_used_each(): in line); @ctx is its struct rx_collect,
+ * @token the struct rxb. */
+static HOT_INLINE void rx_one(void *ctx, void *token, uint32_t used)
 {
+	struct rx_collect *c = ctx;
+	struct rxb *b = token;
 	const volatile struct hdr *h =
 		(const volatile struct hdr *)(const volatile void *)b->buf;
 	struct rpmsg_device *rdev = c->rdev;
@@ -760,12 +762,6 @@ bad_len:
 	rx_warn(rdev, WARN_LEN, "length (header len, bytes written)", len,
 		used);
 	rx_post(rdev, b);
-}
-
-/* dev_collect()'s step per buffer (rproc_vq_get_used_each(): in line). */
-static HOT_INLINE void rx_one(void *ctx, void *token, uint32_t len)
-{
-	rx_take(ctx, token, len);
 }
 
 /*
@@ -1149,8 +1145,9 @@ static NOINLINE int do_send_slow(struct rpmsg_endpoint *e, uint32_t dst,
 	return ret;
 }
 
-/* do_send() that found the lock taken: wait for it (the second half of
- * rproc_xlock_lock(), see bus_lock_fast()), then as do_send_slow(). */
+/* do_send() that found the lock taken: wait for it (the slow half of
+ * rproc_xlock_lock(): the fast half's exchange may have cleared the
+ * "wanted" mark, the slow half sets it again), then as do_send_slow(). */
 static NOINLINE int do_send_contended(struct rpmsg_endpoint *e, uint32_t dst,
 				      const void *data, size_t len,
 				      int64_t timeout_ns)
@@ -1208,19 +1205,6 @@ static NOINLINE int tx_copy_send(struct rpmsg_endpoint *e, struct txb *b,
 }
 
 /*
- * The first half of rproc_xlock_lock() (xlock.h): true when the bus's lock
- * was free and is ours now; false when it is taken, and then the caller
- * must call rproc_xlock_lock_slow() before anything else (this exchange
- * may have cleared the "wanted" mark; the slow half sets it again).  So
- * that the message path keeps no register across the call of a contended
- * lock.
- */
-static HOT_INLINE bool bus_lock_fast(struct rproc_rpmsg *bus)
-{
-	return likely(rproc_xlock_trylock_fast(&bus->lk));
-}
-
-/*
  * The message path: a free buffer at hand, the endpoint bound.  One lock
  * round trip (an exchange each way); the header and payload written, the
  * buffer's pinned descriptor queued (only its length written) and
@@ -1256,7 +1240,9 @@ static HOT_INLINE int do_send(struct rpmsg_endpoint *e, uint32_t dst,
 	/* len && !data (-EINVAL): checked by each way below before it
 	 * takes anything (do_send_slow() first of all, tx_copy_send(), and
 	 * for 8..16 bytes !data here): the same error, one test less */
-	if (unlikely(!bus_lock_fast(rdev->bus)))
+	/* the lock's fast half (xlock.h); taken: its slow half, out of line,
+	 * so that the message path keeps no register across a call */
+	if (unlikely(!rproc_xlock_trylock_fast(&rdev->bus->lk)))
 		return do_send_contended(e, dst, data, len, timeout_ns);
 	b = rdev->tx_free;
 	if (unlikely(!b ||
