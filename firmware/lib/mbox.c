@@ -50,17 +50,26 @@ void rpfw_timer_set(uint32_t at_us, rpfw_timer_fn fn)
 	rpfw_irq_restore(irq);
 }
 
+/* One source at a time until neither is pending, the timer looked at again
+ * before every word: a host that keeps the inbox full (it can, it is
+ * faster) must not hold off the timer, which the heartbeat rides on. */
 void rpfw_mbox_isr(void)
 {
-	uint32_t status = rpfw_mbox_read(VSOC_MBOX_IRQ_STATUS);
-	uint32_t word;
+	for (;;) {
+		uint32_t status = rpfw_mbox_read(VSOC_MBOX_IRQ_STATUS);
+		uint32_t word;
 
-	if ((status & VSOC_MBOX_IRQ_TIMER) && timer_fn) {
-		rpfw_mbox_write(VSOC_MBOX_IRQ_STATUS, VSOC_MBOX_IRQ_TIMER);
-		timer_fn();
+		if ((status & VSOC_MBOX_IRQ_TIMER) && timer_fn) {
+			rpfw_mbox_write(VSOC_MBOX_IRQ_STATUS,
+					VSOC_MBOX_IRQ_TIMER);
+			timer_fn();
+		}
+		/* the line stays asserted until the inbox is empty */
+		if (!(status & VSOC_MBOX_IRQ_RX) || !rx_fn)
+			return;
+		word = rpfw_mbox_read(VSOC_MBOX_RX);
+		if (word == VSOC_MBOX_EMPTY)
+			return;
+		rx_fn(word);
 	}
-	/* drain: the line stays asserted until the inbox is empty */
-	if ((status & VSOC_MBOX_IRQ_RX) && rx_fn)
-		while ((word = rpfw_mbox_read(VSOC_MBOX_RX)) != VSOC_MBOX_EMPTY)
-			rx_fn(word);
 }

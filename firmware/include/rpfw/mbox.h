@@ -6,10 +6,12 @@
  *
  * Interrupt model: one level-triggered line, asserted while
  * IRQ_STATUS & IRQ_EN != 0.  rpfw_mbox_isr() is the handler (the Cortex-M4
- * vector table and the RV32 trap entry call it): it acknowledges the timer
- * and calls the timer callback, then pops every received word and calls the
- * receive callback once per word, in order.  Both callbacks run in interrupt
- * context with interrupts masked.
+ * vector table and the RV32 trap entry call it): until neither is pending,
+ * it acknowledges an expired timer and calls the timer callback, then pops
+ * one received word and calls the receive callback with it; words come in
+ * order, and the timer is looked at again before each one, so a host that
+ * keeps the inbox full cannot hold the timer (and the watchdog heartbeat)
+ * off.  Both callbacks run in interrupt context with interrupts masked.
  */
 #ifndef RPFW_MBOX_H
 #define RPFW_MBOX_H

@@ -3,8 +3,10 @@
  * The sample firmware on both architectures through the core: hello on the
  * default board (auto-boot), table-less and raw firmware with board-supplied
  * resources, a board/firmware resource conflict, reload of different
- * firmware at the same addresses, and the host CPU an idle firmware costs.
+ * firmware at the same addresses, the host CPU an idle firmware costs, and
+ * a heartbeat that survives a flooded mailbox.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -237,6 +239,78 @@ static void idle_costs_no_cpu(void **state)
 		vt_rx_detach(&rx[i], NULL);
 }
 
+/* A host that keeps the inbox full for longer than the watchdog timeout
+ * must not starve the firmware's heartbeat timer: the mailbox interrupt
+ * takes the timer between words, not only when it is entered.  Each core
+ * is flooded with pings for 1.3 s; the vsoc board's watchdog times out at
+ * 1 s. */
+struct flood {
+	struct rproc *r;
+	uint64_t end_ns;
+	unsigned long sent, full;
+};
+
+static void *flood_main(void *arg)
+{
+	struct flood *f = arg;
+
+	while (vt_now_ns() < f->end_ns) {
+		int ret = vsoc_mbox_send(f->r, RPFW_WORD(RPFW_CMD_PING, 1));
+
+		if (ret == -EAGAIN)
+			f->full++;
+		else if (ret)
+			break;
+		else
+			f->sent++;
+	}
+	return NULL;
+}
+
+static void mail_flood_keeps_heartbeat(void **state)
+{
+	struct vsoc_board *b = vt_open("vsoc");
+	struct vt_rx rx[2];
+
+	(void)state;
+	for (int i = 0; i < 2; i++)
+		vt_rx_attach(&rx[i], vsoc_board_find(b, cores[i]));
+	assert_int_equal(vsoc_board_add(b), 0);
+	/* one core at a time: the flooding thread and the emulator each
+	 * have a host core, so the inbox never runs dry */
+	for (int i = 0; i < 2; i++) {
+		struct flood f = {
+			.r = vsoc_board_find(b, cores[i]),
+			.end_ns = vt_now_ns() + 1300000000ull,
+		};
+		int ret = -EAGAIN;
+
+		assert_true(vt_rx_wait(&rx[i], RPFW_MSG_READY, 5000));
+		assert_true(vt_trace_wait(f.r, greet[i], 2000));
+		flood_main(&f);
+		printf("%s: %lu pings in 1.3 s, the inbox full %lu times\n",
+		       cores[i], f.sent, f.full);
+		/* the inbox really was kept full */
+		assert_true(f.full > 0);
+		assert_int_equal(rproc_state_get(f.r), RPROC_RUNNING);
+		/* still the firmware's: the pings left in the inbox, answered
+		 * in a few ms */
+		vt_rx_reset(&rx[i]); /* room for the answer */
+		for (int w = 0; w < 1000; w++) {
+			ret = vsoc_mbox_send(f.r, RPFW_WORD(RPFW_CMD_PING, 9));
+			if (ret != -EAGAIN)
+				break;
+			usleep(1000);
+		}
+		assert_int_equal(ret, 0);
+		assert_true(vt_rx_wait(&rx[i], RPFW_MSG_PONG | 9, 5000));
+		assert_int_equal(rproc_crash_count(f.r), 0);
+	}
+	vsoc_board_close(b);
+	for (int i = 0; i < 2; i++)
+		vt_rx_detach(&rx[i], NULL);
+}
+
 /* The bench sample's loops run to completion on both cores and answer;
  * an out-of-range argument is refused at once. */
 static void bench_sample_runs(void **state)
@@ -306,6 +380,7 @@ int main(void)
 		cmocka_unit_test(resource_conflict_refused),
 		cmocka_unit_test(reload_runs_new_code),
 		cmocka_unit_test(idle_costs_no_cpu),
+		cmocka_unit_test(mail_flood_keeps_heartbeat),
 		cmocka_unit_test(bench_sample_runs),
 		cmocka_unit_test(bad_board_inputs),
 	};
