@@ -507,6 +507,10 @@ static int rx_drain(struct rpfw_link *l, int *again)
 				return n;
 			tail += (uint32_t)(q - q0);
 		}
+		/* nothing taken and the wish stands (or none is made): no
+		 * store, which would take our line from the host */
+		if (tail == r->idx && (keep || r->mine[W_EVT] == tail))
+			return n;
 		/* our reads of the records before the tail frees them; and,
 		 * unless we keep one for later, a doorbell for the next */
 		publish(l, r, tail, r->idx, !keep);

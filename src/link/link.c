@@ -902,6 +902,11 @@ static int rx_drain(struct rproc_link *l, bool *again)
 			cb_leave(l);
 			pinned = 0;
 		}
+		/* Nothing taken and the wish stands: no store (an idle poll
+		 * that wrote our line would take it from the remote, which
+		 * reads it on every send) */
+		if (tail == old && ld(&r->cons->data_event) == tail)
+			break;
 		if (tail != l->rx_tail) {
 			st_rel(&r->cons->tail, tail);
 			l->rx_tail = tail;

@@ -244,6 +244,18 @@ static inline void __rproc_vq_st64(uint64_t *p, uint64_t v)
 	*(volatile uint64_t *)p = v;
 }
 
+/* A pinned device-readable buffer's length into its descriptor, stored
+ * only if it changed: a message of the same size as the last one through
+ * that descriptor leaves the descriptor's line alone, so the device reads
+ * it from its cache instead of taking the line from us.  (What the device
+ * may have scribbled there is corrected like any other change.) */
+static inline void __rproc_vq_set_len(struct rproc_vq *vq, uint32_t id,
+				      uint32_t len)
+{
+	if (__rproc_vq_ld32(&vq->desc[id].len) != len)
+		__rproc_vq_st32(&vq->desc[id].len, len);
+}
+
 /* Mark @vq broken with a message: @fmt with up to three "%u" taking @a,
  * @b, @c in order.  Cold (virtqueue.c). */
 void __rproc_vq_fail(struct rproc_vq *vq, const char *fmt, uint32_t a,
@@ -336,7 +348,7 @@ static RPROC_VQ_INLINE int rproc_vq_add_pinned(struct rproc_vq *vq, uint32_t id,
 	if (!(s->flags & RPROC_VQ_SLOT_F_WRITES)) {
 		if (RPROC_VQ_UNLIKELY(!len || len > s->len))
 			return -EINVAL;
-		__rproc_vq_st32(&vq->desc[id].len, len);
+		__rproc_vq_set_len(vq, id, len);
 	}
 	s->state = RPROC_VQ_SLOT_ADDED;
 	s->pos = vq->avail_pos;
@@ -431,7 +443,7 @@ rproc_vq_post_pinned_unchecked(struct rproc_vq *vq, uint32_t id, uint32_t len)
 				: len && len <= s->len) &&
 		       pos == vq->pub_pos);
 	if (len) {
-		__rproc_vq_st32(&vq->desc[id].len, len);
+		__rproc_vq_set_len(vq, id, len);
 		s->sf = __rproc_vq_sf(RPROC_VQ_SLOT_POSTED,
 				      RPROC_VQ_SLOT_F_PINNED);
 	} else {

@@ -219,11 +219,19 @@ static inline int __rpfw_vring_pop_inline(struct rpfw_vring *vr,
 			if (!RPFW_VRING_OUTLINE &&
 			    vr->flags == RPFW_VRING_F_EVENT_IDX) {
 				/* the usual case, on already: only move
-				 * avail_event on (instructions) */
-				volatile void *ev =
-					&vr->used->ring[vr->mask + 1u];
+				 * avail_event on (instructions), and only
+				 * if it moved: a poll that finds the ring
+				 * empty again stores nothing (the store
+				 * would take the line from the host, which
+				 * reads it on every add) */
+				volatile uint16_t *ev =
+					(volatile uint16_t
+						 *)(volatile void *)&vr->used
+						->ring[vr->mask + 1u];
 
-				*(volatile uint16_t *)ev = last;
+				if (*ev == last)
+					return RPFW_EAGAIN;
+				*ev = last;
 				rpfw_port_mb();
 			} else {
 				rpfw_vring_kicks(vr, 1);
