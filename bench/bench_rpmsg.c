@@ -1222,6 +1222,113 @@ static int loop_main(int argc, char **argv)
 }
 
 /*
+ * --rt: round trips only, for comparing changes.  Each figure is the median
+ * of BLOCKS blocks of round trips, each block timed as a whole (no clock
+ * read per trip, so neither the clock's cost nor its granularity is in
+ * it); ping-pong, index floor and the transport's echo interleaved,
+ * @rounds times; prints each round and the medians.
+ */
+static double block_ns(struct bench *b, int what, uint64_t n)
+{
+	static const uint8_t msg[16] = "0123456789abcde";
+	struct xport *x = &b->x;
+	uint64_t v;
+	double t0;
+
+	if (what == 0) {
+		v = atomic_load(&b->ping);
+		phase(b, PH_PINGPONG);
+		t0 = bench_now_ns();
+		for (uint64_t i = 0; i < n; i++) {
+			atomic_store_explicit(&b->ping, ++v,
+					      memory_order_release);
+			SPIN_UNTIL(atomic_load_explicit(
+					   &b->pong, memory_order_acquire) == v,
+				   "ping-pong");
+		}
+	} else if (what == 1) {
+		v = atomic_load(&b->idx_h2r);
+		phase(b, PH_PINGPONG2);
+		t0 = bench_now_ns();
+		for (uint64_t i = 0; i < n; i++) {
+			b->rec_h2r[0] = ++v;
+			b->rec_h2r[1] = ~v;
+			atomic_store_explicit(&b->idx_h2r, v,
+					      memory_order_release);
+			SPIN_UNTIL(atomic_load_explicit(&b->idx_r2h,
+							memory_order_acquire) ==
+					   v,
+				   "index ping-pong");
+		}
+	} else {
+		phase(b, PH_ECHO);
+		t0 = bench_now_ns();
+		for (uint64_t i = 0; i < n; i++) {
+			uint64_t want = x->host_rx + 1;
+
+			SPIN_UNTIL(!x->ops->send(x, msg, sizeof(msg)), "send");
+			SPIN_UNTIL((x->ops->host_poll(x), x->host_rx == want),
+				   "echo");
+		}
+	}
+	t0 = (bench_now_ns() - t0) / (double)n;
+	phase(b, PH_IDLE);
+	return t0;
+}
+
+#define BLOCKS 64
+
+static int rt_main(int argc, char **argv)
+{
+	const struct xport_ops *ops = argc >= 3 ? find_xport(argv[2]) : NULL;
+	int rounds = argc >= 4 ? atoi(argv[3]) : 9;
+	uint64_t n = 20000;
+	double v[3][64], r[2][64];
+	struct bench *b = calloc(1, sizeof(*b));
+	int cpu[2], ret;
+
+	if (!ops || !b || rounds < 1 || rounds > 64) {
+		fprintf(stderr, "usage: bench_rpmsg --rt <transport> "
+				"[rounds, 1..64]\n");
+		return 2;
+	}
+	if (pick_cpus(cpu) < 2) {
+		fprintf(stderr, "bench_rpmsg: --rt needs 2 CPUs\n");
+		return 1;
+	}
+	if ((ret = pin(cpu[0])))
+		fail("pinning the host thread", ret);
+	b->cpu[0] = cpu[0];
+	b->cpu[1] = cpu[1];
+	setup(b, ops, true);
+	for (int w = 0; w < 3; w++)
+		block_ns(b, w, n / 10);
+	for (int i = 0; i < rounds; i++) {
+		/* the median of short blocks: a preemption spoils one */
+		for (int w = 0; w < 3; w++) {
+			double blk[BLOCKS];
+
+			for (int k = 0; k < BLOCKS; k++)
+				blk[k] = block_ns(b, w, n / BLOCKS);
+			v[w][i] = bench_median(blk, BLOCKS);
+		}
+		r[0][i] = v[2][i] / v[0][i];
+		r[1][i] = v[1][i] / v[0][i];
+		printf("%s: ping-pong %.1f ns, floor %.1f ns (%.2fx), "
+		       "round trip %.1f ns (%.2fx)\n",
+		       ops->name, v[0][i], v[1][i], r[1][i], v[2][i], r[0][i]);
+	}
+	printf("%s: median round trip %.2fx of the ping-pong (%.1f ns), "
+	       "floor %.2fx\n",
+	       ops->name, bench_median(r[0], (size_t)rounds),
+	       bench_median(v[2], (size_t)rounds),
+	       bench_median(r[1], (size_t)rounds));
+	teardown(b, true);
+	free(b);
+	return 0;
+}
+
+/*
  * A callgrind output file of a --loop run: its command line (which
  * transport, mode, messages, batch) and the instructions counted.
  */
@@ -1301,6 +1408,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--loop"))
 		return loop_main(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "--rt"))
+		return rt_main(argc, argv);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--callgrind") && i + 1 < argc && ncg < 8)
 			cg[ncg++] = argv[++i];
@@ -1311,7 +1420,9 @@ int main(int argc, char **argv)
 				"usage: bench_rpmsg [--callgrind FILE]... "
 				"[results.json]\n"
 				"       bench_rpmsg --loop <transport> "
-				"<oneway|echo> <messages> <batch>\n");
+				"<oneway|echo> <messages> <batch>\n"
+				"       bench_rpmsg --rt <transport> "
+				"[rounds]\n");
 			return 2;
 		}
 	}

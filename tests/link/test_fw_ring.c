@@ -12,10 +12,12 @@
  * dropped.  A host restarting mid-stream: nothing of its old session
  * delivered, a reset, our new session; a restarted firmware refuses the
  * host session its previous life accepted.  Callbacks that keep a message
- * for later, zero copy, notification suppression both ways.  A seeded
- * fuzz loop.
+ * for later, zero copy, notification suppression both ways.  An idle poll
+ * stores nothing (the shared memory read-only meanwhile).  A seeded fuzz
+ * loop.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,11 +25,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "rpfw/link.h"
 #include "rpfw/rpmsg_port.h"
+#include "nostore.h"
 
 #define N1 1024u
 #define N2 1024u
@@ -35,7 +40,8 @@
 #define KICK_ID 0x4C000001u
 #define NOTIFY_ID 0x4C000002u
 
-static uint8_t *shm; /* exactly LINK_SHM_SIZE(N1, N2) bytes */
+static uint8_t *shm;	  /* exactly LINK_SHM_SIZE(N1, N2) bytes */
+static size_t shm_mapped; /* or on pages of its own (mmap): their bytes */
 static unsigned notifies;
 
 static uint32_t rnd(uint32_t *s)
@@ -148,8 +154,14 @@ static void ev_cb(struct rpfw_link *l, int ev, struct rpfw_link_ept *ept)
 static int setup(void **state)
 {
 	(void)state;
-	shm = calloc(1, LINK_SHM_SIZE(N1, N2));
-	assert_non_null(shm);
+	if (shm_mapped) {
+		shm = mmap(NULL, shm_mapped, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		assert_true(shm != MAP_FAILED);
+	} else {
+		shm = calloc(1, LINK_SHM_SIZE(N1, N2));
+		assert_non_null(shm);
+	}
 	rsc = (struct fw_rsc_link){.version = LINK_VERSION,
 				   .notify_h2r = KICK_ID,
 				   .notify_r2h = NOTIFY_ID,
@@ -172,12 +184,27 @@ static int setup(void **state)
 	return 0;
 }
 
+/* setup() with the shared memory on pages of its own, for mprotect() */
+static int setup_mapped(void **state)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+
+	shm_mapped = (LINK_SHM_SIZE(N1, N2) + pg - 1) & ~(pg - 1);
+	return setup(state);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
-	free(shm);
+	if (shm_mapped)
+		munmap(shm, shm_mapped);
+	else
+		free(shm);
+	shm_mapped = 0;
 	return 0;
 }
+
+/* ---- stores that must not happen ----------------------------------------- */
 
 /* The host's side of a (new) session @s: our lines reset, published. */
 static void host_session(uint32_t s)
@@ -452,6 +479,30 @@ static void echo_and_pads(void **state)
 	assert_int_equal(rpfw_link_poll(&L), 1);
 	assert_int_equal(G.rx, 1);
 	assert_memory_equal(G.last, "new", 3);
+}
+
+/* A poll of an idle link, up, with our tail and wish out already, stores
+ * nothing (the shared memory is read-only meanwhile); what the host
+ * writes after it comes. */
+static void idle_poll_stores_nothing(void **state)
+{
+	uint32_t id;
+	int i;
+
+	(void)state;
+	up_and_bound(&id);
+	host_write(id, "hi", 2);
+	assert_int_equal(rpfw_link_poll(&L), 1);
+	assert_int_equal(H.tc->tail, H.head);
+	assert_int_equal(H.tc->data_event, H.head);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(NO_STORE(shm, shm_mapped, rpfw_link_poll(&L)),
+				 0);
+	host_write(id, "there", 5);
+	assert_int_equal(rpfw_link_poll(&L), 1);
+	assert_int_equal(G.last_len, 5);
+	assert_memory_equal(G.last, "there", 5);
+	assert_int_equal(H.tc->tail, H.head);
 }
 
 static void head_jump(void **state)
@@ -1025,6 +1076,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(init_errors),
 		T(echo_and_pads),
+		cmocka_unit_test_setup_teardown(idle_poll_stores_nothing,
+						setup_mapped, teardown),
 		T(head_jump),
 		T(head_misaligned),
 		T(len_past_head),

@@ -10,21 +10,26 @@
  * brings it back); messages to unknown endpoints and malformed control
  * messages (dropped and counted, the link stays up); a session change in
  * the middle of a stream (nothing of the old session delivered, peer
- * reset, a new handshake); a tail that moves backwards or past our head.
+ * reset, a new handshake); a tail that moves backwards or past our head;
+ * an idle poll that stores nothing (the shared memory read-only).
  * Then a seeded fuzz loop.  The shared memory ends where the native
  * remote's window ends: any access past it hits the PROT_NONE guard page.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "harness.h"
+#include "nostore.h"
 
 /* The remote as the test plays it. */
 struct fr {
@@ -356,6 +361,40 @@ static void handshake_bind_echo(void **state)
 		assert_int_equal(s0, F.hp->session);
 		assert_int_equal(s0, F.hc->ack);
 	}
+	lh_free(h);
+}
+
+/* ---- stores that must not happen ----------------------------------------- */
+
+/* A poll of an idle link, up, with its tail and wish out already, stores
+ * nothing (the pages of the shared memory, to the end of the window, are
+ * read-only meanwhile); what we write after it comes. */
+static void idle_poll_stores_nothing(void **state)
+{
+	struct rproc_link_ept *e;
+	struct harness *h;
+	uint32_t hid;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), win_size;
+	uint8_t *win, *lo;
+	int i;
+
+	(void)state;
+	h = bound(&e, &hid);
+	fr_write(hid, "hi", 2);
+	assert_int_equal(rproc_link_poll(h->link), 1);
+	assert_int_equal(F.rc->tail, F.head);
+	assert_int_equal(F.rc->data_event, F.head);
+	win = rproc_native_mem(h->nr, &win_size);
+	lo = (uint8_t *)((uintptr_t)lh_shm(h) & ~(uintptr_t)(pg - 1));
+	for (i = 0; i < 3; i++)
+		assert_int_equal(NO_STORE(lo, (size_t)(win + win_size - lo),
+					  rproc_link_poll(h->link)),
+				 0);
+	fr_write(hid, "there", 5);
+	assert_int_equal(rproc_link_poll(h->link), 1);
+	assert_int_equal(G.last_len, 5);
+	assert_memory_equal(G.last, "there", 5);
+	assert_int_equal(F.rc->tail, F.head);
 	lh_free(h);
 }
 
@@ -921,6 +960,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(handshake_bind_echo),
+		cmocka_unit_test(idle_poll_stores_nothing),
 		cmocka_unit_test(pads_both_ways),
 		cmocka_unit_test(fast_path_laps),
 		cmocka_unit_test(fast_path_gates),

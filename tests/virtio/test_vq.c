@@ -7,7 +7,9 @@
  * 16-bit index wrap-around (> 70,000 buffers through num 8), many ring
  * sizes, kick suppression (flags and event idx), callback suppression,
  * enable_cb's race answer, free-count accounting, detach, pinned buffers
- * (pin, add_pinned, what is written when), used buffers taken in batches,
+ * (pin, add_pinned, what is written when: a device-readable one's length
+ * only if it changed, the table read-only meanwhile), used buffers taken
+ * in batches,
  * pinned buffers posted without the queue's checks (post_pinned_unchecked,
  * _each_unchecked: what they write, their kick decisions) and taken by a
  * callback (get_used_each), the debug builds' trap when a caller's vouch
@@ -47,6 +49,7 @@
 
 #include "rproc/alloc.h"
 #include "virtqueue.h"
+#include "nostore.h"
 
 /* The in-test device's fences, inlined, make GCC say (-Wtsan) that TSan
  * does not model them: known (see STATUS), not a tsan-labelled test. */
@@ -1318,6 +1321,61 @@ static void test_posted(void **state)
 	}
 }
 
+/* ---- stores that must not happen ----------------------------------------- */
+
+/* The device takes pinned buffer 0, finding @len in its descriptor, and
+ * gives it back; the host takes it back. */
+static void pinned_round(struct fix *f, struct recs *r, uint32_t len)
+{
+	struct vring_desc dsc;
+	uint16_t head = 0;
+
+	assert_true(dev_pop(&f->dev, &head, &dsc));
+	assert_int_equal(head, 0);
+	assert_int_equal(dsc.len, len);
+	dev_push(&f->dev, head, 0);
+	assert_ptr_equal(rproc_vq_get_used(&f->vq, NULL), &r->rec[0]);
+}
+
+/*
+ * A pinned device-readable buffer queued again with the length it had
+ * leaves its descriptor alone (the line stays in the device's cache), by
+ * rproc_vq_post_pinned_unchecked() and rproc_vq_add_pinned() alike: the
+ * descriptor table of a num 256 ring is exactly its first page, read-only
+ * meanwhile.  Another length is written.
+ */
+static void test_pinned_same_len(void **state)
+{
+	struct fix f;
+	struct recs r;
+
+	(void)state;
+	if (sysconf(_SC_PAGESIZE) != 4096)
+		skip();
+	fix_setup(&f, 256, 4096, true, true);
+	assert_int_equal(vring_avail_offset(256), 4096);
+	recs_init(&r, 256);
+	pin_all(&f, &r);
+	rproc_vq_post_pinned_unchecked(&f.vq, 0, 8);
+	pinned_round(&f, &r, 8);
+	NO_STORE(f.ring, 4096, rproc_vq_post_pinned_unchecked(&f.vq, 0, 8));
+	pinned_round(&f, &r, 8);
+	assert_int_equal(
+		NO_STORE(f.ring, 4096, rproc_vq_add_pinned(&f.vq, 0, 8)), 0);
+	rproc_vq_kick_prepare(&f.vq);
+	pinned_round(&f, &r, 8);
+	/* another length: written */
+	assert_int_equal(rproc_vq_add_pinned(&f.vq, 0, 9), 0);
+	assert_int_equal(f.dev.desc[0].len, 9);
+	rproc_vq_kick_prepare(&f.vq);
+	pinned_round(&f, &r, 9);
+	rproc_vq_post_pinned_unchecked(&f.vq, 0, 10);
+	assert_int_equal(f.dev.desc[0].len, 10);
+	pinned_round(&f, &r, 10);
+	recs_free(&r);
+	fix_teardown(&f);
+}
+
 #if !defined(NDEBUG) && defined(__GNUC__)
 /* Debug builds check what the caller of an _unchecked function vouches
  * for: a buffer posted twice stops the program. */
@@ -1471,6 +1529,7 @@ int main(void)
 		cmocka_unit_test(test_pinned),
 		cmocka_unit_test(test_used_batch),
 		cmocka_unit_test(test_posted),
+		cmocka_unit_test(test_pinned_same_len),
 #if !defined(NDEBUG) && defined(__GNUC__)
 		cmocka_unit_test(test_vouch),
 #endif

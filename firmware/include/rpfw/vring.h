@@ -52,6 +52,13 @@
 #define RPFW_VRING_OUTLINE 0
 #endif
 
+/* In line means in line (GCC weighs the pop's cold refill against it). */
+#if !RPFW_VRING_OUTLINE && defined(__GNUC__)
+#define RPFW_VRING_HOT inline __attribute__((always_inline))
+#else
+#define RPFW_VRING_HOT inline
+#endif
+
 #define RPFW_ENOENT (-2)
 #define RPFW_EAGAIN (-11)   /* nothing available (not an error state) */
 #define RPFW_EFAULT (-14)   /* buffer outside the region */
@@ -193,8 +200,8 @@ static inline void rpfw_vring_kicks(struct rpfw_vring *vr, int on)
 }
 
 /* rpfw_vring_pop(), in line. */
-static inline int __rpfw_vring_pop_inline(struct rpfw_vring *vr,
-					  struct rpfw_vring_buf *buf)
+static RPFW_VRING_HOT int __rpfw_vring_pop_inline(struct rpfw_vring *vr,
+						  struct rpfw_vring_buf *buf)
 {
 	const struct rpfw_vring_region *r;
 	volatile struct vring_desc *d;
@@ -333,20 +340,20 @@ static inline void __rpfw_vring_push(struct rpfw_vring *vr, uint32_t head,
 	rpfw_vring_push(vr, head, len);
 }
 #else
-static inline int rpfw_vring_pop(struct rpfw_vring *vr,
-				 struct rpfw_vring_buf *buf)
+static RPFW_VRING_HOT int rpfw_vring_pop(struct rpfw_vring *vr,
+					 struct rpfw_vring_buf *buf)
 {
 	return __rpfw_vring_pop_inline(vr, buf);
 }
 
-static inline int rpfw_vring_push(struct rpfw_vring *vr, uint32_t head,
-				  uint32_t len)
+static RPFW_VRING_HOT int rpfw_vring_push(struct rpfw_vring *vr, uint32_t head,
+					  uint32_t len)
 {
 	return __rpfw_vring_push_checked(vr, head, len);
 }
 
-static inline void __rpfw_vring_push(struct rpfw_vring *vr, uint32_t head,
-				     uint32_t len)
+static RPFW_VRING_HOT void __rpfw_vring_push(struct rpfw_vring *vr,
+					     uint32_t head, uint32_t len)
 {
 	__rpfw_vring_push_inline(vr, head, len);
 }
