@@ -783,7 +783,17 @@ static unsigned dev_collect(struct rpmsg_device *rdev)
 	rdev->nns = 0;
 	if (!rdev->up)
 		return 0;
-	got = rproc_vq_get_used_each(vq, RX_BATCH, rx_one, &c);
+	if (vq->last_used == vq->used_idx && !__rproc_vq_fetch_used_idx(vq)) {
+		got = 0; /* nothing new (or broken: the loop below sees) */
+	} else {
+		/* new buffers: the next one's header on its way while its
+		 * used entry is read (rproc_vq_guess_next()) */
+		struct rxb *b = rproc_vq_guess_next(vq);
+
+		if (b)
+			__builtin_prefetch(b->buf);
+		got = rproc_vq_get_used_each(vq, RX_BATCH, rx_one, &c);
+	}
 	if (rdev->rx_cb_on) {
 		/* idle; or one, and nothing after it on the look that
 		 * follows the queue's request for the next one */
@@ -899,21 +909,17 @@ static void dev_repost(struct rpmsg_device *rdev, unsigned n, unsigned count)
 		rx_done_one(rdev, i);
 }
 
-/* Drain vring0 and deliver (takes the lock).  Returns the messages given
- * to callbacks. */
-static int dev_rx(struct rpmsg_device *rdev)
+/* Drain vring0 and deliver (lock held; dropped around the callbacks).
+ * Returns the messages given to callbacks. */
+static int dev_rx_locked(struct rpmsg_device *rdev)
 {
 	struct rproc_rpmsg *bus = rdev->bus;
 	unsigned n, count, total = 0;
 
-	bus_lock(bus);
-	if (!rdev->up) {
-		bus_unlock(bus);
+	if (!rdev->up)
 		return 0;
-	}
 	if (rdev->busy) {
 		rdev->again = true;
-		bus_unlock(bus);
 		return 0;
 	}
 	rdev->busy = true;
@@ -933,8 +939,18 @@ static int dev_rx(struct rpmsg_device *rdev)
 	}
 	rx_publish(rdev); /* dropped messages' buffers */
 	dev_idle(rdev);
-	bus_unlock(bus);
 	return (int)total;
+}
+
+/* dev_rx_locked(), taking the lock. */
+static int dev_rx(struct rpmsg_device *rdev)
+{
+	int n;
+
+	bus_lock(rdev->bus);
+	n = dev_rx_locked(rdev);
+	bus_unlock(rdev->bus);
+	return n;
 }
 
 /* ---- transmit --------------------------------------------------------------- */
@@ -942,7 +958,7 @@ static int dev_rx(struct rpmsg_device *rdev)
 /* The transmit buffers the remote gave back, linked as they come
  * (rproc_vq_get_used_each(): in line, in registers). */
 struct tx_back {
-	struct txb *head;
+	struct txb *head, *tail;
 };
 
 static HOT_INLINE void tx_back_one(void *ctx, void *token, uint32_t len)
@@ -951,39 +967,50 @@ static HOT_INLINE void tx_back_one(void *ctx, void *token, uint32_t len)
 	struct txb *b = token;
 
 	(void)len; /* device-readable: 0 */
-	b->next = c->head;
-	c->head = b;
+	if (c->tail)
+		c->tail->next = b;
+	else
+		c->head = b;
+	c->tail = b;
 }
 
 /*
  * Take the buffers the remote returned on vring1 onto the free list (lock
- * held).  The queue checks each used entry (id < num, a buffer in flight)
+ * held), in the order they came: sent again in that order, a steady
+ * stream cycles through the descriptors in turn, which the remote can
+ * predict (rpfw/vring.h: __rpfw_vring_predict()).  The queue checks each used entry (id < num, a buffer in flight)
  * before it hands back its token, the txb pinned to that descriptor, so a
  * buffer comes back at most once and only after it was sent.
  */
 static void tx_reclaim(struct rpmsg_device *rdev)
 {
-	struct tx_back c = {rdev->tx_free};
+	struct tx_back c = {NULL, NULL};
 
 	rproc_vq_get_used_each(&rdev->tvq, UINT_MAX, tx_back_one, &c);
-	rdev->tx_free = c.head;
+	if (c.tail) {
+		c.tail->next = rdev->tx_free;
+		rdev->tx_free = c.head;
+	}
 	if (unlikely(rproc_vq_broken(&rdev->tvq))) {
 		dev_fail(rdev, -EPROTO);
 		dev_down_work(rdev);
 	}
 }
 
-/* A vring1 doorbell: wake the senders waiting for buffers. */
-static void dev_tx_done(struct rpmsg_device *rdev)
+/* A vring1 doorbell: wake the senders waiting for buffers (lock held). */
+static void dev_tx_done_locked(struct rpmsg_device *rdev)
 {
-	struct rproc_rpmsg *bus = rdev->bus;
-
-	bus_lock(bus);
 	if (rdev->up && rdev->tx_waiters) {
 		tx_reclaim(rdev);
-		bus_wake(bus);
+		bus_wake(rdev->bus);
 	}
-	bus_unlock(bus);
+}
+
+static void dev_tx_done(struct rpmsg_device *rdev)
+{
+	bus_lock(rdev->bus);
+	dev_tx_done_locked(rdev);
+	bus_unlock(rdev->bus);
 }
 
 /*
@@ -1621,16 +1648,14 @@ int rproc_rpmsg_poll(struct rproc_rpmsg *bus)
 	struct rpmsg_device *rdev;
 	int total = 0;
 
+	/* one lock for the walk, dropped only around callbacks; a device
+	 * stays on the list until the bus is detached */
 	bus_lock(bus);
-	rdev = bus->devs;
-	bus_unlock(bus);
-	while (rdev) {
-		total += dev_rx(rdev);
-		dev_tx_done(rdev);
-		bus_lock(bus);
-		rdev = rdev->next;
-		bus_unlock(bus);
+	for (rdev = bus->devs; rdev; rdev = rdev->next) {
+		total += dev_rx_locked(rdev);
+		dev_tx_done_locked(rdev);
 	}
+	bus_unlock(bus);
 	return total;
 }
 

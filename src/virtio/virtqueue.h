@@ -632,6 +632,21 @@ static RPROC_VQ_INLINE void *rproc_vq_get_used(struct rproc_vq *vq,
 typedef void rproc_vq_used_fn(void *ctx, void *token, uint32_t len);
 
 /*
+ * A guess at the token of the buffer the device returns next, for
+ * prefetching: the one posted at the position it has reached, which is
+ * right when the device uses buffers in the order they were posted (ours
+ * does; virtio does not promise it).  Reads only our own avail ring.
+ * NULL: no buffer there.
+ */
+static inline void *rproc_vq_guess_next(const struct rproc_vq *vq)
+{
+	uint16_t id =
+		__rproc_vq_ld16(&vq->avail->ring[vq->last_used & vq->mask]);
+
+	return id < vq->num ? vq->slot[id].token : NULL;
+}
+
+/*
  * rproc_vq_get_used() for up to @max buffers at once, calling @fn(@ctx,
  * token, len) for each in used ring order (with GCC, an @fn known at the
  * call site is compiled in line: no call per buffer).  The same checks,

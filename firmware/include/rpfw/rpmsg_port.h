@@ -64,8 +64,17 @@
 #ifndef rpfw_port_idle
 #define rpfw_port_idle() rpfw_wfi()
 #endif
+#ifndef rpfw_port_prefetch
+#define rpfw_port_prefetch(p) ((void)(p))
+#endif
 
 #else /* the host */
+
+/* A hint that the line at @p is read soon: a prediction, maybe wrong (a
+ * prefetch never faults).  Used only where code size does not count. */
+#ifndef rpfw_port_prefetch
+#define rpfw_port_prefetch(p) __builtin_prefetch((const void *)(p))
+#endif
 
 #ifndef rpfw_port_irq_save
 #define rpfw_port_irq_save() 0u
