@@ -570,7 +570,11 @@ static inline bool tx_commit(struct rproc_link *l, uint32_t pos, uint32_t id,
 	st(word_at(r->data + pos), LINK_REC(id, len));
 	/* the record before the head; the head before the remote's wish
 	 * (it stores the wish, then loads our head) */
-	st_sc(&r->prod->head, head);
+	/* a store and a fence, not an exchange: the record's line and
+	 * the head's are then fetched together, where the exchange waits
+	 * for the record's before it asks for its own */
+	st_rel(&r->prod->head, head);
+	atomic_thread_fence(memory_order_seq_cst);
 	l->tx_head = head;
 	l->tx_count++;
 	return link_need_event(ld_sc(&r->cons->data_event), head, old);
@@ -1156,7 +1160,11 @@ static inline int send_commit(struct rproc_link *l, struct link_prod *prod,
 	head += rec;
 	/* the record before the head; the head before the remote's wish
 	 * (it stores the wish, then loads our head) */
-	st_sc(&prod->head, head);
+	/* a store and a fence, not an exchange: the record's line and
+	 * the head's are then fetched together, where the exchange waits
+	 * for the record's before it asks for its own */
+	st_rel(&prod->head, head);
+	atomic_thread_fence(memory_order_seq_cst);
 	l->tx_head = head;
 	l->tx_count++;
 	if (likely(!link_need_event(ld_sc(&cons->data_event), head,
