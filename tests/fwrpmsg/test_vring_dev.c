@@ -10,8 +10,11 @@
  * middle of a batch read with one avail idx (the rest never handed out),
  * an empty pop with event idx storing nothing once avail_event is right
  * (the ring read-only), the event-idx test against vring_need_event() on
- * random indices, and a seeded fuzz loop of random ring writes.  Runs
- * clean under ASan/UBSan.
+ * random indices, the pop's prefetch guess (the buffer after the one
+ * last given back when the host posts in turn; never outside the region,
+ * scribbled used entries included; none at all in the _os variant: the
+ * hook is recorded, vring_test_port.h), and a seeded fuzz loop of random
+ * ring writes.  Runs clean under ASan/UBSan.
  * Not done: a second thread writing the ring while the device reads it
  * (the read-once rule is enforced by volatile reads into locals, not
  * tested here).  The rpmsg layer: test_rpmsg_remote.c.
@@ -820,6 +823,153 @@ static void error_mid_batch(void **state)
 	ring_free(&r);
 }
 
+/* ---- the prefetch guess --------------------------------------------------- */
+
+/* What rpfw_port_prefetch() was given (vring_test_port.h). */
+const void *test_prefetch_addr;
+unsigned test_prefetch_count;
+
+static void prefetch_reset(void)
+{
+	test_prefetch_addr = NULL;
+	test_prefetch_count = 0;
+}
+
+/* One pop, and the prefetches it issued: none where the pop is built for
+ * size (RPFW_VRING_OUTLINE), else at most one, inside the region; true if
+ * there was one. */
+static bool pop_prefetched(struct ring *r, struct rpfw_vring_buf *b, int want)
+{
+	const uint8_t *p;
+
+	prefetch_reset();
+	assert_int_equal(rpfw_vring_pop(&r->vr, b), want);
+	if (RPFW_VRING_OUTLINE) {
+		assert_int_equal(test_prefetch_count, 0);
+		return false;
+	}
+	assert_true(test_prefetch_count <= 1);
+	if (!test_prefetch_count)
+		return false;
+	p = test_prefetch_addr;
+	if (p < r->buf || p >= r->buf + r->reg.len)
+		fail_msg("prefetch of %p, outside the region [%p, %p)",
+			 (const void *)p, (void *)r->buf,
+			 (void *)(r->buf + r->reg.len));
+	return true;
+}
+
+/*
+ * A host that gives its pinned buffers in turn (descriptor k the k-th
+ * buffer of the region, as ours does): once buffer k is back and k + 1
+ * is made available, the pop that sees it prefetches buffer k + 1's data,
+ * which is what it then returns.  Laps of the ring, with and without
+ * event idx.  Built for size (the _os variant, RPFW_VRING_OUTLINE 1) the
+ * pop prefetches nothing: asserted, the same sequence runs there.
+ */
+static void prefetch_in_turn(void **state)
+{
+	const uint64_t pa = 0x90008000u;
+	struct rpfw_vring_buf b = {0};
+	struct ring r;
+	uint32_t i, k, flags;
+
+	(void)state;
+	for (flags = 0; flags <= RPFW_VRING_F_EVENT_IDX; flags++) {
+		ring_setup(&r, 8, 16, pa, 8 * 512, flags);
+		for (i = 0; i < 8; i++)
+			desc_set(&r, i, pa + 512u * i, 512,
+				 i & 1 ? VRING_DESC_F_WRITE : 0, 0);
+		avail_add(&r, 0);
+		pop_prefetched(&r, &b, 0); /* nothing given back yet */
+		assert_int_equal(b.head, 0);
+		for (i = 0; i < 4 * r.num; i++) {
+			k = i % r.num;
+			assert_int_equal(rpfw_vring_push(&r.vr, k, 0), 0);
+			avail_add(&r, (uint16_t)((k + 1) % r.num));
+			assert_int_equal(pop_prefetched(&r, &b, 0),
+					 !RPFW_VRING_OUTLINE);
+			assert_int_equal(b.head, (k + 1) % r.num);
+			assert_ptr_equal(b.data,
+					 r.buf + 512u * ((k + 1) % r.num));
+			if (!RPFW_VRING_OUTLINE)
+				assert_ptr_equal(test_prefetch_addr, b.data);
+			/* the pop that finds nothing new guesses nothing */
+			assert_false(pop_prefetched(&r, &b, RPFW_EAGAIN));
+		}
+		ring_free(&r);
+	}
+}
+
+/*
+ * The guess is the descriptor after the one last given back; its address
+ * is the host's to write.  Outside the region (below, just past, the same
+ * offset 4 GiB up, 0) it is not prefetched: the host posts another buffer
+ * (a wrong guess), or that one (the pop fails as ever).  A used entry the
+ * host scribbled (ids of any size) points the guess at any descriptor:
+ * those inside the region are prefetched, no other.
+ */
+static void prefetch_outside(void **state)
+{
+	const uint64_t pa = 0x90008000u;
+	const uint64_t bad[] = {pa - 512u, pa - 1u, pa + 8 * 512u,
+				pa + GIB4 + 1024u, 0};
+	static const uint32_t ids[] = {
+		0, 1,  2,	3,	    6,		7,	   8,
+		9, 15, 0x10000, 0x7fffffff, 0xfffffffe, 0xffffffff};
+	struct rpfw_vring_buf b = {0};
+	struct ring r;
+	uint32_t i, seen = 0;
+
+	(void)state;
+	ring_setup(&r, 8, 16, pa, 8 * 512, RPFW_VRING_F_EVENT_IDX);
+	for (i = 0; i < 8; i++)
+		desc_set(&r, i, pa + 512u * i, 512, 0, 0);
+	avail_add(&r, 0);
+	pop_prefetched(&r, &b, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		/* buffer 0 back: the guess is descriptor 1, outside now */
+		assert_int_equal(rpfw_vring_push(&r.vr, 0, 0), 0);
+		desc_set(&r, 1, bad[i], 512, 0, 0);
+		avail_add(&r, 0);
+		assert_false(pop_prefetched(&r, &b, 0));
+		assert_int_equal(b.head, 0);
+	}
+	/* and posted: refused, still not prefetched */
+	assert_int_equal(rpfw_vring_push(&r.vr, 0, 0), 0);
+	avail_add(&r, 1);
+	assert_false(pop_prefetched(&r, &b, RPFW_EFAULT));
+	ring_free(&r);
+
+	/* scribbled used entries, every other descriptor outside */
+	ring_setup(&r, 8, 16, pa, 8 * 512, RPFW_VRING_F_EVENT_IDX);
+	for (i = 0; i < 8; i++)
+		desc_set(&r, i, i & 1 ? bad[i / 2 % 5] : pa + 512u * i + 7, 64,
+			 0, 0);
+	avail_add(&r, 0);
+	pop_prefetched(&r, &b, 0);
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		uint32_t want = (ids[i] + 1u) & 7u;
+
+		assert_int_equal(rpfw_vring_push(&r.vr, 0, 0), 0);
+		r.used->ring[(uint16_t)(r.used->idx - 1u) & 7u].id = ids[i];
+		avail_add(&r, 0);
+		if (pop_prefetched(&r, &b, 0)) {
+			seen++;
+			assert_true(want % 2 == 0);
+			assert_ptr_equal(test_prefetch_addr,
+					 r.buf + 512u * want + 7);
+		} else if (!RPFW_VRING_OUTLINE) {
+			assert_true(want % 2 == 1);
+		}
+		assert_int_equal(b.head, 0);
+	}
+	if (!RPFW_VRING_OUTLINE)
+		assert_true(seen > 0);
+	assert_int_equal(rpfw_vring_error(&r.vr), 0);
+	ring_free(&r);
+}
+
 /* ---- fuzz --------------------------------------------------------------- */
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
@@ -1036,6 +1186,8 @@ int main(void)
 		cmocka_unit_test(kicks_back_on_when_empty),
 		cmocka_unit_test(empty_pop_stores_nothing),
 		cmocka_unit_test(error_mid_batch),
+		cmocka_unit_test(prefetch_in_turn),
+		cmocka_unit_test(prefetch_outside),
 		cmocka_unit_test(fuzz),
 		cmocka_unit_test(need_event_formula),
 	};

@@ -7,7 +7,8 @@
  * channels: dropped and counted, the device stays up and every buffer goes
  * back to the ring.  Used-ring garbage on either ring takes the device
  * down with -EPROTO (unbind, device_down, senders -ENOTCONN), and the next
- * boot brings it back.  Then a seeded fuzz loop.  Never a crash: run it
+ * boot brings it back.  Transmit buffers are sent again in the order the
+ * remote returned them.  Then a seeded fuzz loop.  Never a crash: run it
  * under ASan (the pool and rings are inside the native remote's window,
  * between two PROT_NONE guard pages; the bus's bookkeeping is exact-size
  * heap blocks).
@@ -454,6 +455,81 @@ static void test_scribble_host_parts(void **state)
 	assert_int_equal(stats().down_reason, 0);
 }
 
+/* The remote takes the @n messages the host sent, in order: the
+ * descriptor of each in @id, where it is in @buf; message k reads "m<k>". */
+static void raw_take_sent(unsigned n, uint32_t *id, uint8_t **buf)
+{
+	char want[16];
+	uint32_t len;
+
+	for (unsigned k = 0; k < n; k++) {
+		int d = raw_pop(1, &buf[k], &len);
+
+		assert_true(d >= 0);
+		id[k] = (uint32_t)d;
+		snprintf(want, sizeof(want), "m%u", k);
+		assert_int_equal(len, 16 + strlen(want));
+		assert_memory_equal(buf[k] + 16, want, strlen(want));
+	}
+	assert_int_equal(raw_pop(1, &buf[n], &len), -1);
+}
+
+static void send_numbered(unsigned n)
+{
+	char msg[16];
+
+	for (unsigned k = 0; k < n; k++) {
+		snprintf(msg, sizeof(msg), "m%u", k);
+		assert_int_equal(rpmsg_trysend(EP, 1024, msg, strlen(msg)), 0);
+	}
+}
+
+/*
+ * Transmit buffers are sent again in the order the remote gave them back
+ * (the free list is FIFO): 16 sends use the 16 descriptors in turn; the
+ * remote returns them all; the next send finds the free list empty, takes
+ * them all back, and the 16 sends from there use the descriptors (and the
+ * buffers) in the order they came back: the same order as the first 16
+ * when returned in order, the remote's order when returned in another.
+ */
+static void test_tx_fifo(void **state)
+{
+	uint32_t first[16], again[16], back[16];
+	uint8_t *fbuf[17], *abuf[17];
+	unsigned k;
+
+	(void)state;
+	send_numbered(16);
+	assert_int_equal(rpmsg_trysend(EP, 1024, "m16", 3), -EAGAIN);
+	raw_take_sent(16, first, fbuf);
+	for (k = 0; k < 16; k++) {
+		assert_int_equal(first[k], k); /* in turn from the start */
+		for (unsigned j = 0; j < k; j++)
+			assert_int_not_equal(first[j], first[k]);
+	}
+	/* all back, in the order they were taken */
+	for (k = 0; k < 16; k++)
+		raw_push(1, first[k], 0);
+	send_numbered(16);
+	raw_take_sent(16, again, abuf);
+	for (k = 0; k < 16; k++) {
+		assert_int_equal(again[k], first[k]);
+		assert_ptr_equal(abuf[k], fbuf[k]);
+	}
+	/* all back in another order (7 is odd: a permutation) */
+	for (k = 0; k < 16; k++) {
+		back[k] = first[(7 * k + 3) % 16];
+		raw_push(1, back[k], 0);
+	}
+	send_numbered(16);
+	raw_take_sent(16, again, abuf);
+	for (k = 0; k < 16; k++) {
+		assert_int_equal(again[k], back[k]);
+		assert_ptr_equal(abuf[k], fbuf[(7 * k + 3) % 16]);
+	}
+	assert_int_equal(stats().down_reason, 0);
+}
+
 /* Seeded fuzz: valid and invalid traffic, random garbage, random doorbells
  * and polls, random sends; reboot whenever the device went down. */
 static void test_fuzz(void **state)
@@ -644,6 +720,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_scribble_host_parts, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_tx_fifo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fuzz, setup, teardown),
 		cmocka_unit_test(test_vdevs),
 	};

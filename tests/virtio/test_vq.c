@@ -12,8 +12,10 @@
  * in batches,
  * pinned buffers posted without the queue's checks (post_pinned_unchecked,
  * _each_unchecked: what they write, their kick decisions) and taken by a
- * callback (get_used_each), the debug builds' trap when a caller's vouch
- * is wrong, and a two-thread run with the device on its own thread.
+ * callback (get_used_each), the guess at the next used buffer
+ * (guess_next: right for an in-order device, a token or NULL otherwise and
+ * with a scribbled avail entry), the debug builds' trap when a caller's
+ * vouch is wrong, and a two-thread run with the device on its own thread.
  *
  * virtio_vq_adversarial (VQ_ADVERSARIAL): a hostile device (used idx
  * jumps, bad ids, double completions, oversize lengths, garbage in the
@@ -1376,6 +1378,185 @@ static void test_pinned_same_len(void **state)
 	fix_teardown(&f);
 }
 
+/* ---- the guess at the next used buffer ------------------------------------ */
+
+/* The host guesses, then takes the next used buffer (there is one): with
+ * an in-order device the guess is the token it gets. */
+static void *guess_then_take(struct fix *f)
+{
+	void *guess = rproc_vq_guess_next(&f->vq);
+	void *tok = rproc_vq_get_used(&f->vq, NULL);
+
+	assert_non_null(tok);
+	assert_ptr_equal(guess, tok);
+	return tok;
+}
+
+/* A guess that need not be right: NULL or one of the pinned tokens. */
+static void *guess_valid(struct fix *f, struct recs *r)
+{
+	struct rec *g = rproc_vq_guess_next(&f->vq);
+
+	if (g && (g < r->rec || g >= r->rec + f->num))
+		fail_msg("guess %p: not a token of the queue", (void *)g);
+	return g;
+}
+
+/*
+ * rproc_vq_guess_next() against pinned buffers (as the rpmsg bus posts
+ * them): whole rings posted in a permuted order, then a stream of posts in
+ * random order with the device one buffer behind or many; the device
+ * returns them in order, and before each rproc_vq_get_used() the guess is
+ * the token it returns.  A device that returns them out of order makes
+ * the guess wrong, never invalid.  An avail entry the device scribbled to
+ * an id >= num gives NULL, and the queue goes on.
+ */
+static void test_guess_next(void **state)
+{
+	static const uint32_t nums[] = {1, 2, 8, 16};
+	uint32_t order[16], q[16];
+	bool busy[16];
+	struct fix f;
+	struct recs r;
+	struct vring_desc dsc;
+	uint16_t head = 0;
+	uint32_t rnd = 0x5eed, n, k, lap, it, ev, wrong;
+
+	(void)state;
+	for (n = 0; n < sizeof(nums) / sizeof(nums[0]); n++) {
+		for (ev = 0; ev < 2; ev++) {
+			const uint32_t num = nums[n];
+			uint32_t posted = 0, pushed = 0, taken = 0, checks = 0;
+
+			fix_setup(&f, num, 16, ev, false);
+			recs_init(&r, num);
+			pin_all(&f, &r);
+			/* the whole ring, posted in a permuted order (5 is
+			 * odd: k -> 5k + lap is a permutation mod num) */
+			for (lap = 0; lap < 3; lap++) {
+				for (k = 0; k < num; k++) {
+					order[k] = (5 * k + lap) & (num - 1);
+					assert_int_equal(
+						rproc_vq_add_pinned(
+							&f.vq, order[k], 8),
+						0);
+				}
+				rproc_vq_kick_prepare(&f.vq);
+				for (k = 0; k < num; k++) {
+					assert_true(
+						dev_pop(&f.dev, &head, &dsc));
+					assert_int_equal(head, order[k]);
+					dev_push(&f.dev, head, 0);
+				}
+				for (k = 0; k < num; k++)
+					assert_ptr_equal(guess_then_take(&f),
+							 &r.rec[order[k]]);
+				assert_null(rproc_vq_get_used(&f.vq, NULL));
+			}
+			/* a stream: the host posts free buffers picked at
+			 * random and takes back what is used, the device
+			 * takes and returns one at a time, in order; q[]
+			 * holds the posted ids in posting order */
+			memset(busy, 0, sizeof(busy));
+			for (it = 0; it < 4000; it++) {
+				rnd = rnd * 1103515245u + 12345u;
+				switch ((rnd >> 16) % 3) {
+				case 0: /* host: post one */
+					if (posted - taken == num)
+						break;
+					k = (rnd >> 8) % num;
+					while (busy[k])
+						k = (k + 1) % num;
+					busy[k] = true;
+					q[posted++ % num] = k;
+					assert_int_equal(rproc_vq_add_pinned(
+								 &f.vq, k, 8),
+							 0);
+					rproc_vq_kick_prepare(&f.vq);
+					break;
+				case 1: /* device: take one, return it */
+					if (!dev_pop(&f.dev, &head, &dsc))
+						break;
+					assert_int_equal(head,
+							 q[pushed++ % num]);
+					dev_push(&f.dev, head, 0);
+					break;
+				default: /* host: guess, take */
+					if (taken == pushed)
+						break;
+					k = q[taken++ % num];
+					assert_ptr_equal(guess_then_take(&f),
+							 &r.rec[k]);
+					busy[k] = false;
+					checks++;
+				}
+			}
+			assert_true(checks > 300);
+			/* drain */
+			while (dev_pop(&f.dev, &head, &dsc))
+				dev_push(&f.dev, head, 0);
+			while (taken != posted)
+				assert_ptr_equal(guess_then_take(&f),
+						 &r.rec[q[taken++ % num]]);
+			assert_null(rproc_vq_get_used(&f.vq, NULL));
+
+			/* out of order: the whole ring posted in order,
+			 * returned permuted; the guess may be wrong, it
+			 * is a token of ours (or NULL) */
+			for (k = 0; k < num; k++)
+				assert_int_equal(
+					rproc_vq_add_pinned(&f.vq, k, 8), 0);
+			rproc_vq_kick_prepare(&f.vq);
+			for (k = 0; k < num; k++)
+				assert_true(dev_pop(&f.dev, &head, &dsc));
+			for (k = 0; k < num; k++)
+				dev_push(&f.dev, (3 * k + 1) & (num - 1), 0);
+			wrong = 0;
+			for (k = 0; k < num; k++) {
+				void *g = guess_valid(&f, &r);
+				void *tok = rproc_vq_get_used(&f.vq, NULL);
+
+				assert_ptr_equal(
+					tok, &r.rec[(3 * k + 1) & (num - 1)]);
+				wrong += g != tok;
+			}
+			if (num > 1)
+				assert_true(wrong > 0);
+			taken += num;
+
+			/* the device scribbles the avail entry at the
+			 * position it reached (the one the guess reads)
+			 * with an id >= num: no guess, the buffer is
+			 * still taken back */
+			for (k = 0; k < num; k++)
+				assert_int_equal(
+					rproc_vq_add_pinned(&f.vq, k, 8), 0);
+			rproc_vq_kick_prepare(&f.vq);
+			for (k = 0; k < num; k++) {
+				const uint16_t bad[] = {(uint16_t)num,
+							(uint16_t)(num + 1),
+							0x7fff, 0x8000, 0xffff};
+				uint32_t b;
+
+				assert_true(dev_pop(&f.dev, &head, &dsc));
+				dev_push(&f.dev, head, 0);
+				for (b = 0; b < 5; b++) {
+					vst16(&f.dev.avail->ring[taken &
+								 (num - 1)],
+					      bad[b]);
+					assert_null(guess_valid(&f, &r));
+				}
+				assert_ptr_equal(rproc_vq_get_used(&f.vq, NULL),
+						 &r.rec[k]);
+				taken++;
+			}
+			assert_false(rproc_vq_broken(&f.vq));
+			recs_free(&r);
+			fix_teardown(&f);
+		}
+	}
+}
+
 #if !defined(NDEBUG) && defined(__GNUC__)
 /* Debug builds check what the caller of an _unchecked function vouches
  * for: a buffer posted twice stops the program. */
@@ -1530,6 +1711,7 @@ int main(void)
 		cmocka_unit_test(test_used_batch),
 		cmocka_unit_test(test_posted),
 		cmocka_unit_test(test_pinned_same_len),
+		cmocka_unit_test(test_guess_next),
 #if !defined(NDEBUG) && defined(__GNUC__)
 		cmocka_unit_test(test_vouch),
 #endif
