@@ -15,6 +15,12 @@
  *                        the same round; ratio: the median of the rounds'
  *                        ratios (and _ratio_min/_max);
  *   <t>.rt_16B_p99_ns    the same, 99th percentile;
+ *   <t>.rt_16B_index_floor_ns, rpmsg.rt_16B_vring_floor_ns
+ *                        reference rows, no software: a 16-byte record
+ *                        behind an index each way; and the split rings'
+ *                        own accesses for a 16-byte echo (struct
+ *                        vring_floor), the least any wire-compatible
+ *                        rpmsg touches;
  *   <t>.oneway_16B_*     one-way throughput (host sends as fast as the
  *                        ring lets it, the remote only counts): msg/s and
  *                        MB/s of payload, vs a raw single-producer ring of
@@ -40,11 +46,13 @@
  * Usage:
  *   bench_rpmsg [--callgrind FILE]... [results.json]
  *   bench_rpmsg --loop <transport> <oneway|echo> <messages> <batch>
+ *   bench_rpmsg --rt <transport> [rounds]
  * The first runs the cross-core figures and adds the instruction counts
  * of callgrind output files made by the second (run as
  *   valgrind --tool=callgrind --toggle-collect='bench_loop*' \
  *            --callgrind-out-file=FILE bench_rpmsg --loop rpmsg oneway 20000 16
- * the file's "cmd:" line says what was measured).
+ * the file's "cmd:" line says what was measured).  The third times round
+ * trips only, in blocks (no clock read per trip), for comparing builds.
  *
  * Transports: struct xport_ops below, each gets every figure under its
  * name: "rpmsg.*" (the host bus, firmware/lib/rpmsg.c) and "link.*" (the
