@@ -28,6 +28,25 @@ static void ping(struct rproc *r, struct vt_rx *rx, uint32_t n)
 	assert_true(vt_rx_wait(rx, RPFW_MSG_PONG | n, 5000));
 }
 
+/* The default board added (m4 and rv boot on their own), the words both
+ * send to the host recorded in @rx; and the end of it. */
+static struct vsoc_board *open_both(struct vt_rx rx[2])
+{
+	struct vsoc_board *b = vt_open("vsoc");
+
+	for (int i = 0; i < 2; i++)
+		vt_rx_attach(&rx[i], vsoc_board_find(b, cores[i]));
+	assert_int_equal(vsoc_board_add(b), 0);
+	return b;
+}
+
+static void close_both(struct vsoc_board *b, struct vt_rx rx[2])
+{
+	vsoc_board_close(b);
+	for (int i = 0; i < 2; i++)
+		vt_rx_detach(&rx[i], NULL);
+}
+
 /* The default board: m4 and rv boot on their own as soon as the board is
  * added (always-on), say hello, answer pings; the boot-ROM-started aon core
  * is attached. */
@@ -170,13 +189,11 @@ static void reload_runs_new_code(void **state)
 		{"crash up", "hello from cortex-m4"},
 		{"crash up", "hello from rv32"},
 	};
-	struct vsoc_board *b = vt_open("vsoc");
+	struct vsoc_board *b;
 	struct vt_rx rx[2];
 
 	(void)state;
-	for (int i = 0; i < 2; i++)
-		vt_rx_attach(&rx[i], vsoc_board_find(b, cores[i]));
-	assert_int_equal(vsoc_board_add(b), 0);
+	b = open_both(rx);
 	for (int i = 0; i < 2; i++) {
 		struct rproc *r = vsoc_board_find(b, cores[i]);
 
@@ -195,24 +212,20 @@ static void reload_runs_new_code(void **state)
 			ping(r, &rx[i], (uint32_t)round);
 		}
 	}
-	vsoc_board_close(b);
-	for (int i = 0; i < 2; i++)
-		vt_rx_detach(&rx[i], NULL);
+	close_both(b, rx);
 }
 
 /* An idle firmware (wfi, a 10 Hz heartbeat timer) costs < 5 % of a host
  * core over one second, on both architectures at once. */
 static void idle_costs_no_cpu(void **state)
 {
-	struct vsoc_board *b = vt_open("vsoc");
+	struct vsoc_board *b;
 	struct vt_rx rx[2];
 	uint64_t cpu0, t0, cpu, t;
 	struct vsoc_stats st;
 
 	(void)state;
-	for (int i = 0; i < 2; i++)
-		vt_rx_attach(&rx[i], vsoc_board_find(b, cores[i]));
-	assert_int_equal(vsoc_board_add(b), 0);
+	b = open_both(rx);
 	for (int i = 0; i < 2; i++)
 		assert_true(vt_rx_wait(&rx[i], RPFW_MSG_READY, 5000));
 	assert_int_equal(rproc_wait_state(vsoc_board_find(b, "aon"),
@@ -234,9 +247,7 @@ static void idle_costs_no_cpu(void **state)
 		assert_true(st.wakeups >= 5);
 		ping(r, &rx[i], 7);
 	}
-	vsoc_board_close(b);
-	for (int i = 0; i < 2; i++)
-		vt_rx_detach(&rx[i], NULL);
+	close_both(b, rx);
 }
 
 /* A host that keeps the inbox full for longer than the watchdog timeout
@@ -269,13 +280,11 @@ static void *flood_main(void *arg)
 
 static void mail_flood_keeps_heartbeat(void **state)
 {
-	struct vsoc_board *b = vt_open("vsoc");
+	struct vsoc_board *b;
 	struct vt_rx rx[2];
 
 	(void)state;
-	for (int i = 0; i < 2; i++)
-		vt_rx_attach(&rx[i], vsoc_board_find(b, cores[i]));
-	assert_int_equal(vsoc_board_add(b), 0);
+	b = open_both(rx);
 	/* one core at a time: the flooding thread and the emulator each
 	 * have a host core, so the inbox never runs dry */
 	for (int i = 0; i < 2; i++) {
@@ -306,9 +315,7 @@ static void mail_flood_keeps_heartbeat(void **state)
 		assert_true(vt_rx_wait(&rx[i], RPFW_MSG_PONG | 9, 5000));
 		assert_int_equal(rproc_crash_count(f.r), 0);
 	}
-	vsoc_board_close(b);
-	for (int i = 0; i < 2; i++)
-		vt_rx_detach(&rx[i], NULL);
+	close_both(b, rx);
 }
 
 /* The bench sample's loops run to completion on both cores and answer;
@@ -316,13 +323,11 @@ static void mail_flood_keeps_heartbeat(void **state)
 static void bench_sample_runs(void **state)
 {
 	static const char *const fw[] = {"bench-m4.elf", "bench-rv32.elf"};
-	struct vsoc_board *b = vt_open("vsoc");
+	struct vsoc_board *b;
 	struct vt_rx rx[2];
 
 	(void)state;
-	for (int i = 0; i < 2; i++)
-		vt_rx_attach(&rx[i], vsoc_board_find(b, cores[i]));
-	assert_int_equal(vsoc_board_add(b), 0);
+	b = open_both(rx);
 	for (int i = 0; i < 2; i++) {
 		struct rproc *r = vsoc_board_find(b, cores[i]);
 
@@ -349,9 +354,7 @@ static void bench_sample_runs(void **state)
 		assert_true(vt_trace_wait(r, "0 units out of range", 2000));
 		ping(r, &rx[i], 3);
 	}
-	vsoc_board_close(b);
-	for (int i = 0; i < 2; i++)
-		vt_rx_detach(&rx[i], NULL);
+	close_both(b, rx);
 }
 
 /* Board errors surface at open with the node and property. */
