@@ -53,6 +53,8 @@ void __rproc_vq_fail(struct rproc_vq *vq, const char *fmt, uint32_t a,
 	unsigned i = 0;
 	size_t pos = 0;
 
+	if (vq->broken)
+		return; /* the first cause is the one to report */
 	vq->broken = true;
 	for (; *fmt && pos < RPROC_VQ_ERR_LEN - 1; fmt++) {
 		if (fmt[0] == '%' && fmt[1] == 'u' && i < 3) {

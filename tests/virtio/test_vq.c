@@ -1780,6 +1780,11 @@ static void test_used_idx_jump(void **state)
 	/* A correct idx afterwards changes nothing. */
 	evil_used_idx(&f, 1);
 	assert_dead(&f, "used idx 3: advanced by 3 with 2 buffers in flight");
+	/* nor does another violation found by a caller that looks at
+	 * used->idx without asking first (the rpmsg bus's receive) */
+	evil_used_idx(&f, 5);
+	assert_false(__rproc_vq_fetch_used_idx(&f.vq));
+	assert_dead(&f, "used idx 3: advanced by 3 with 2 buffers in flight");
 	fix_teardown(&f);
 }
 
