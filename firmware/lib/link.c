@@ -70,6 +70,11 @@ _Static_assert(offsetof(struct link_prod, head) == 4 * W_IDX &&
 /* struct rpfw_link_ept.pending */
 #define P_BIND 1u
 #define P_ACK 2u
+#define P_UNBIND 4u /* destroyed while bound: the slot waits for room */
+
+/* In the id of a destroyed endpoint whose UNBIND waits: no record's id
+ * (16 bits) matches it, and the slot stays taken. */
+#define ID_DYING 0x10000u
 
 /* Endpoint ids: slot + 1 in the low byte, a generation that changes at
  * each creation in the high one, so a message the host sent to an
@@ -179,6 +184,8 @@ static void renew(struct rpfw_link *l, uint32_t stale)
 	l->resv_len = 0;
 	for (e = l->ept; e < END(l); e++) {
 		e->remote = 0;
+		if (e->id & ID_DYING)
+			e->id = 0; /* the host forgets it with the session */
 		e->pending = e->id ? P_BIND : 0;
 	}
 	l->pend = 1;
@@ -304,7 +311,7 @@ static int ctl_send(struct rpfw_link *l, uint32_t op, struct rpfw_link_ept *e)
 	p = tx_rec(l);
 	m = (struct link_ctl *)(void *)(p + LINK_HDR_LEN);
 	m->op = op;
-	m->id = e->id;
+	m->id = e->id & ~ID_DYING;
 	/* the name, NUL-padded (at most 31 bytes: checked at creation) */
 	for (i = 0; i < LINK_NAME_LEN; i++) {
 		ch = ch ? e->name[i] : 0;
@@ -329,11 +336,14 @@ static int ctl_flush(struct rpfw_link *l)
 	for (e = l->ept; e < END(l); e++)
 		if (e->pending) {
 			ret = ctl_send(l,
-				       e->pending & P_BIND ? LINK_CTL_BIND
-							   : LINK_CTL_ACK,
+				       e->pending & P_BIND  ? LINK_CTL_BIND
+				       : e->pending & P_ACK ? LINK_CTL_ACK
+							    : LINK_CTL_UNBIND,
 				       e);
 			if (ret)
 				return ret;
+			if (e->pending == P_UNBIND)
+				e->id = 0; /* told: the slot is free */
 			e->pending = 0;
 		}
 	l->pend = 0;
@@ -367,7 +377,7 @@ static struct rpfw_link_ept *ept_by_name(struct rpfw_link *l, const char *name)
 	char c;
 
 	for (e = l->ept; e < END(l); e++)
-		for (i = 0; e->id && i < LINK_NAME_LEN; i++) {
+		for (i = 0; e->cb && i < LINK_NAME_LEN; i++) {
 			c = name[i];
 			if (e->name[i] != c)
 				break;
@@ -662,12 +672,19 @@ void rpfw_link_destroy_ept(struct rpfw_link_ept *e)
 	struct rpfw_link *l = e->link;
 	uint32_t irq = rpfw_port_irq_save();
 
-	if (e->remote)
-		ctl_send(l, LINK_CTL_UNBIND, e);
-	e->id = 0;
 	e->cb = NULL;
-	e->remote = 0;
-	e->pending = 0;
+	if (e->remote) {
+		/* UNBIND now, after what the slots before owe, or as soon
+		 * as there is room (the slot stays taken until then) */
+		e->remote = 0;
+		e->id |= ID_DYING;
+		e->pending = P_UNBIND;
+		l->pend = 1;
+		ctl_flush(l);
+	} else {
+		e->id = 0;
+		e->pending = 0;
+	}
 	kick(l);
 	rpfw_port_irq_restore(irq);
 }

@@ -818,6 +818,79 @@ static void zero_copy(void **state)
 			 RPFW_EMSGSIZE);
 }
 
+/* An endpoint destroyed while bound, with no room in the ring for its
+ * UNBIND: no more callbacks, its slot stays taken (and records for it are
+ * dropped) until there is room; then the UNBIND goes out with its id and
+ * name, and the slot is free again. */
+static void unbind_waits_for_room(void **state)
+{
+	uint32_t id, rid, len, n = 0;
+	struct rpfw_link_ept *e = up_and_bound(&id), *c, *d;
+	uint8_t got[128];
+
+	(void)state;
+	/* fill the ring: less room than an UNBIND's 44 bytes is left */
+	while (rpfw_link_send(e, got, 100) == 0)
+		n++;
+	while (rpfw_link_send(e, got, 4) == 0)
+		n++;
+	assert_true(n > 8);
+	rpfw_link_destroy_ept(e);
+	assert_null(e->cb);
+	assert_false(rpfw_link_bound(e));
+	/* the slot is taken: a new endpoint (even of the same name) gets
+	 * another one */
+	c = rpfw_link_create_ept(&L, "a", rx_cb, NULL);
+	assert_non_null(c);
+	assert_ptr_not_equal(c, e);
+	/* a message the host sent before it heard: dropped */
+	host_write(id, "late", 4);
+	assert_int_equal(rpfw_link_poll(&L), 0);
+	assert_int_equal(G.rx, 0);
+	/* the host reads everything: room; the next poll sends the UNBIND,
+	 * then the new endpoint's BIND */
+	while (n--)
+		assert_true(host_read(&rid, got, &len));
+	assert_false(host_read(&rid, got, &len));
+	assert_int_equal(rpfw_link_poll(&L), 0);
+	expect_ctl(LINK_CTL_UNBIND, "a", &rid);
+	assert_int_equal(rid, id);
+	expect_ctl(LINK_CTL_BIND, "a", &rid);
+	assert_int_equal(rid, c->id);
+	assert_false(host_read(&rid, got, &len));
+	/* the slot is free again, for an endpoint of a new generation */
+	d = rpfw_link_create_ept(&L, "d", rx_cb, NULL);
+	assert_ptr_equal(d, e);
+	assert_int_not_equal(d->id, id);
+	assert_int_equal(d->id & 0xFF, id & 0xFF);
+}
+
+/* And a new session forgets an UNBIND still waiting: the host has
+ * forgotten the binding with its own session. */
+static void unbind_forgotten_by_reset(void **state)
+{
+	uint32_t id, rid, len;
+	struct rpfw_link_ept *e = up_and_bound(&id);
+	uint8_t got[128];
+
+	(void)state;
+	while (rpfw_link_send(e, got, 100) == 0)
+		;
+	while (rpfw_link_send(e, got, 4) == 0)
+		;
+	rpfw_link_destroy_ept(e);
+	/* the host restarts: session 6, everything it had forgotten */
+	host_session(6);
+	assert_int_equal(rpfw_link_poll(&L), 0);
+	host_accept();
+	assert_int_equal(rpfw_link_poll(&L), 0);
+	assert_int_equal(rpfw_link_ready(&L), 1);
+	/* nothing about "a" in the new session, and its slot is free */
+	assert_false(host_read(&rid, got, &len));
+	assert_int_equal(e->id, 0);
+	assert_ptr_equal(rpfw_link_create_ept(&L, "e", rx_cb, NULL), e);
+}
+
 /* Doorbells only when the other side asked. */
 static void suppression(void **state)
 {
@@ -1094,6 +1167,8 @@ int main(void)
 		T(keep_for_later),
 		T(bounded_poll),
 		T(zero_copy),
+		T(unbind_waits_for_room),
+		T(unbind_forgotten_by_reset),
 		T(suppression),
 		T(batch_across_end),
 		T(keep_after_end),

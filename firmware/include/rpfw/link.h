@@ -96,7 +96,7 @@ typedef void (*rpfw_link_event_cb)(struct rpfw_link *link, int event,
 /* An endpoint.  Fields read-only for users. */
 struct rpfw_link_ept {
 	struct rpfw_link *link;
-	rpfw_link_cb cb; /* NULL: free slot */
+	rpfw_link_cb cb; /* NULL: free slot, or destroyed (UNBIND waiting) */
 	void *priv;
 	const char *name;
 	uint32_t id;	  /* ours: slot + 1, generation << 8; 0 free slot */
@@ -190,7 +190,12 @@ int rpfw_link_wait_ready(struct rpfw_link *link);
 struct rpfw_link_ept *rpfw_link_create_ept(struct rpfw_link *link,
 					   const char *name, rpfw_link_cb cb,
 					   void *priv);
-/* Tell the host (when bound and there is room) and free the slot. */
+/*
+ * No more callbacks for @ept; if it is bound, tell the host (UNBIND) at
+ * once or, when the ring has no room, as soon as it has (a poll or a send
+ * flushes it): the slot, and @name, stay taken until then.  A new session
+ * forgets it.
+ */
 void rpfw_link_destroy_ept(struct rpfw_link_ept *ept);
 
 /*
