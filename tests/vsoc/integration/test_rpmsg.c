@@ -199,7 +199,9 @@ static int echo_rx(struct rpmsg_endpoint *ept, void *data, size_t len,
 static void echo_both_archs(void **state)
 {
 	static struct ept_state e[2][N_EPT];
-	struct side s[2];
+	/* static: after a failed assertion the board lives on, calling back
+	 * into these */
+	static struct side s[2];
 	struct vsoc_board *b;
 	uint8_t buf[RPMSG_BUF_SIZE_DEFAULT];
 
@@ -326,13 +328,15 @@ static void *sender_main(void *arg)
 
 static void crash_mid_traffic(void **state)
 {
-	struct side s[2];
+	static struct side s[2]; /* as in echo_both_archs() */
 	struct vsoc_board *b;
 
 	(void)state;
 	b = open_echo_board(s);
 	for (int c = 0; c < 2; c++) {
-		struct sender snd[N_SENDERS];
+		/* static, as s: endpoints and threads use them */
+		static struct sender snd_of[2][N_SENDERS];
+		struct sender *snd = snd_of[c];
 		pthread_t th[N_SENDERS];
 		struct rpmsg_endpoint *e;
 		uint64_t t0, worst = 0;
