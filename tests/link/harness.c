@@ -185,7 +185,6 @@ uint8_t *lh_shm(struct harness *h)
 struct harness *lh_new(const struct lh_cfg *cfg)
 {
 	struct harness *h = calloc(1, sizeof(*h));
-	struct rproc_native_config nc;
 	uint8_t table[512];
 	size_t tlen;
 
@@ -198,25 +197,11 @@ struct harness *lh_new(const struct lh_cfg *cfg)
 	pthread_mutex_init(&h->ev_lock, NULL);
 	pthread_cond_init(&h->ev_cond, NULL);
 
-	strcpy(h->dir, "/tmp/rproc-link-XXXXXX");
-	if (!mkdtemp(h->dir) || rproc_os_fw_set_search_path(h->dir))
-		abort();
 	tlen = h_table(cfg, table, sizeof(table));
-	if (rproc_native_image_write(h->dir, "link.fw", "link-test", table,
-				     tlen))
-		abort();
-
-	h->entry = (struct rproc_native_entry){"link-test", lh_firmware, h};
-	rproc_native_config_init(&nc);
-	nc.name = "lk";
-	nc.firmware = "link.fw";
-	nc.polled = cfg->raw;
-	nc.entries = &h->entry;
-	nc.nentries = 1;
-	nc.priv = h;
-	if (rproc_native_create(&nc, &h->nr))
-		abort();
-	h->rproc = rproc_native_rproc(h->nr);
+	native_fw_create(&h->fw, "lk", "link-test", table, tlen, lh_firmware, h,
+			 cfg->raw, h);
+	h->nr = h->fw.nr;
+	h->rproc = h->fw.rproc;
 	rproc_set_coredump(h->rproc, RPROC_DUMP_DISABLED);
 	if (rproc_link_attach(h->rproc, &h_link_ops, h, &h->link))
 		abort();
@@ -240,18 +225,13 @@ const char *lh_last_error(struct harness *h)
 
 void lh_free(struct harness *h)
 {
-	char path[128];
-
 	while (rproc_power_count(h->rproc))
 		if (rproc_shutdown(h->rproc))
 			break;
 	rproc_del(h->rproc);
 	rproc_link_detach(h->link);
-	rproc_native_destroy(h->nr);
+	native_fw_destroy(&h->fw);
 	lh_firmware_free(h);
-	snprintf(path, sizeof(path), "%s/link.fw", h->dir);
-	unlink(path);
-	rmdir(h->dir);
 	pthread_mutex_destroy(&h->lock);
 	pthread_cond_destroy(&h->cond);
 	pthread_mutex_destroy(&h->ev_lock);

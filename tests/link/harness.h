@@ -39,6 +39,7 @@
 #include "logcap.h" /* logcap_begin/_end: what the library logs */
 #include <time.h>
 
+#include "native_fw.h"
 #include "rproc/link.h"
 #include "rproc/native.h"
 
@@ -68,8 +69,7 @@ enum {
 
 struct harness {
 	struct lh_cfg cfg;
-	char dir[64];
-	struct rproc_native_entry entry; /* the firmware (native_remote.c) */
+	struct native_fw fw; /* the remote and its image */
 	struct rproc_native *nr;
 	struct rproc *rproc;
 	struct rproc_link *link;

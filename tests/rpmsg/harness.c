@@ -175,7 +175,6 @@ static size_t h_table(const struct h_cfg *cfg, uint8_t *buf, size_t cap)
 struct harness *h_new(const struct h_cfg *cfg)
 {
 	struct harness *h = calloc(1, sizeof(*h));
-	struct rproc_native_config nc;
 	uint8_t table[1024];
 	size_t tlen;
 
@@ -187,25 +186,11 @@ struct harness *h_new(const struct h_cfg *cfg)
 	pthread_mutex_init(&h->ev_lock, NULL);
 	pthread_cond_init(&h->ev_cond, NULL);
 
-	strcpy(h->dir, "/tmp/rproc-rpmsg-XXXXXX");
-	if (!mkdtemp(h->dir) || rproc_os_fw_set_search_path(h->dir))
-		abort();
 	tlen = h_table(cfg, table, sizeof(table));
-	if (rproc_native_image_write(h->dir, "rpmsg.fw", "rpmsg-test", table,
-				     tlen))
-		abort();
-
-	h->entry = (struct rproc_native_entry){"rpmsg-test", h_firmware, h};
-	rproc_native_config_init(&nc);
-	nc.name = "rp";
-	nc.firmware = "rpmsg.fw";
-	nc.polled = cfg->raw;
-	nc.entries = &h->entry;
-	nc.nentries = 1;
-	nc.priv = h;
-	if (rproc_native_create(&nc, &h->nr))
-		abort();
-	h->rproc = rproc_native_rproc(h->nr);
+	native_fw_create(&h->fw, "rp", "rpmsg-test", table, tlen, h_firmware, h,
+			 cfg->raw, h);
+	h->nr = h->fw.nr;
+	h->rproc = h->fw.rproc;
 	rproc_set_coredump(h->rproc, RPROC_DUMP_DISABLED);
 	if (rproc_rpmsg_attach(h->rproc, &h_bus_ops, h, &h->bus))
 		abort();
@@ -229,17 +214,12 @@ const char *h_last_error(struct harness *h)
 
 void h_free(struct harness *h)
 {
-	char path[128];
-
 	while (rproc_power_count(h->rproc))
 		if (rproc_shutdown(h->rproc))
 			break;
 	rproc_del(h->rproc);
 	rproc_rpmsg_detach(h->bus);
-	rproc_native_destroy(h->nr);
-	snprintf(path, sizeof(path), "%s/rpmsg.fw", h->dir);
-	unlink(path);
-	rmdir(h->dir);
+	native_fw_destroy(&h->fw);
 	pthread_mutex_destroy(&h->ev_lock);
 	pthread_cond_destroy(&h->ev_cond);
 	free(h);

@@ -31,6 +31,7 @@
 
 #include "logcap.h" /* logcap_begin/_end: what the library logs */
 
+#include "native_fw.h"
 #include "rproc/native.h"
 #include "rproc/rpmsg.h"
 #include "rproc/subdev.h"
@@ -59,8 +60,7 @@ enum {
 
 struct harness {
 	struct h_cfg cfg;
-	char dir[64];
-	struct rproc_native_entry entry; /* the firmware (native_remote.c) */
+	struct native_fw fw; /* the remote and its image */
 	struct rproc_native *nr;
 	struct rproc *rproc;
 	struct rproc_rpmsg *bus;
