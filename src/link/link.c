@@ -1008,9 +1008,8 @@ static int process_once(struct rproc_link *l)
 	for (int i = 0; again && i < 4; i++) {
 		again = false;
 		link_sync(l);
-		if ((l->state == RPROC_LINK_WAIT ||
-		     l->state == RPROC_LINK_UP) &&
-		    l->peer)
+		if (likely(l->state == RPROC_LINK_UP) ||
+		    (l->state == RPROC_LINK_WAIT && l->peer))
 			n += rx_drain(l, &again);
 	}
 	if (atomic_load_explicit(&l->ctl_pending, memory_order_relaxed)) {
