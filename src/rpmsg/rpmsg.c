@@ -978,9 +978,10 @@ static HOT_INLINE void tx_back_one(void *ctx, void *token, uint32_t len)
  * Take the buffers the remote returned on vring1 onto the free list (lock
  * held), in the order they came: sent again in that order, a steady
  * stream cycles through the descriptors in turn, which the remote can
- * predict (rpfw/vring.h: __rpfw_vring_predict()).  The queue checks each used entry (id < num, a buffer in flight)
- * before it hands back its token, the txb pinned to that descriptor, so a
- * buffer comes back at most once and only after it was sent.
+ * predict (rpfw/vring.h: __rpfw_vring_predict()).  The queue checks each
+ * used entry (id < num, a buffer in flight) before it hands back its
+ * token, the txb pinned to that descriptor, so a buffer comes back at most
+ * once and only after it was sent.
  */
 static void tx_reclaim(struct rpmsg_device *rdev)
 {
