@@ -60,6 +60,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "os_posix.h"
@@ -167,17 +168,48 @@ static void mark_all(void)
 
 /* ---- watches -------------------------------------------------------------- */
 
-/* Watch @t's directory, or its nearest existing ancestor. */
+static void wd_remember(int wd);
+
+/* Does the component of @t's directory below its prefix of @len bytes
+ * exist? */
+static bool next_exists(const struct fw_target *t, size_t len)
+{
+	char path[PATH_MAX];
+	size_t end = len;
+	struct stat st;
+
+	if (t->parent[end] == '/')
+		end++;
+	end += strcspn(t->parent + end, "/");
+	memcpy(path, t->parent, end);
+	path[end] = '\0';
+	return !stat(path, &st);
+}
+
+/*
+ * Watch @t's directory, or its nearest existing ancestor.  On an ancestor,
+ * the component below may have been created between our look for it and
+ * the watch (its event went to nobody): if it exists now, start again from
+ * the top.  The ancestor's watch is remembered, so that resolve_all()
+ * drops it when unused.
+ */
 static int target_watch(struct fw_target *t)
 {
 	char path[PATH_MAX];
-	size_t len = t->parent_len;
-	int wd;
+	size_t len;
+	int wd, tries = 0;
 
+again:
+	len = t->parent_len;
 	memcpy(path, t->parent, len + 1);
 	for (;;) {
 		wd = inotify_add_watch(W.ifd, path, WATCH_MASK);
 		if (wd >= 0) {
+			if (len < t->parent_len && tries++ < 8 &&
+			    next_exists(t, len)) {
+				wd_remember(wd);
+				goto again;
+			}
 			t->wd = wd;
 			t->watched_len = len;
 			return 0;
