@@ -18,7 +18,10 @@
  * directory went away, and when a missing component of a target appears in
  * the watched ancestor, the watcher "resolves" again: it re-adds a watch for
  * every target by path (which attaches to whatever file system is there now)
- * and drops the watches no target uses any more.
+ * and drops the watches no target uses any more.  A watch that lands on an
+ * ancestor is followed by a look at the component below: created between
+ * the failed watch on it and the ancestor's, it sent its event to nobody,
+ * so the watch starts again from the top.
  *
  * A waiter is looked at ("scanned": every target tried in search-path order)
  * when it is new, after every resolve, and when an event names its file in
