@@ -127,6 +127,9 @@ struct xport_ops {
 	int (*send)(struct xport *x, const void *data, size_t len);
 	void (*host_poll)(struct xport *x);
 	void (*remote_poll)(struct xport *x);
+	/* host, between phases: busy-polling mode on or off for both sides
+	 * (x->polled; the remote follows at its next poll); NULL: none */
+	void (*set_polled)(struct xport *x, bool on);
 };
 
 struct xport {
@@ -134,6 +137,7 @@ struct xport {
 	struct rproc_native *nr;
 	struct rproc *rproc;
 	void *host, *remote; /* the transport's state */
+	bool polled;	     /* set_polled(): written between phases */
 	/* host thread only, on a line of its own: the fields above are read
 	 * by the remote's thread at each poll, and a counter the host bumps
 	 * at each echo beside them would cost the remote a miss per message
@@ -317,6 +321,7 @@ struct link_remote {
 	struct rpfw_link_ept *ept;
 	struct xport *x;
 	atomic_bool bound; /* the remote's endpoint (for host_open) */
+	bool polled;	   /* what we told rpfw_link_set_polled() */
 };
 
 static int link_x_table(void *buf, size_t cap, size_t *len)
@@ -475,6 +480,7 @@ static int link_x_remote_open(struct xport *x)
 	if (rpfw_link_init(&r->link, v, shm, x->nr))
 		return -EINVAL;
 	r->link.event = link_x_remote_event;
+	r->polled = false; /* rpfw_link_init() turned it off */
 	r->ept = rpfw_link_create_ept(&r->link, LINK_EPT, link_x_remote_rx, x);
 	return r->ept ? 0 : -ENOSPC;
 }
@@ -492,7 +498,22 @@ static void link_x_host_poll(struct xport *x)
 
 static void link_x_remote_poll(struct xport *x)
 {
-	rpfw_link_poll(&((struct link_remote *)x->remote)->link);
+	struct link_remote *r = x->remote;
+
+	if (r->polled != x->polled) {
+		r->polled = x->polled;
+		rpfw_link_set_polled(&r->link, r->polled);
+	}
+	rpfw_link_poll(&r->link);
+}
+
+/* Busy polling on both sides (rproc_link_set_polled(),
+ * rpfw_link_set_polled()): no doorbells asked for, tails published
+ * lazily. */
+static void link_x_set_polled(struct xport *x, bool on)
+{
+	rproc_link_set_polled(((struct link_host *)x->host)->link, on);
+	x->polled = on;
 }
 
 static const struct xport_ops link_xport = {
@@ -506,6 +527,7 @@ static const struct xport_ops link_xport = {
 	.send = link_x_send,
 	.host_poll = link_x_host_poll,
 	.remote_poll = link_x_remote_poll,
+	.set_polled = link_x_set_polled,
 };
 
 static const struct xport_ops *const transports[] = {
@@ -1185,13 +1207,20 @@ static struct stat3 stat3(double *v, size_t n)
 	return s;
 }
 
+/* The transport's busy-polling mode (between phases), if it has one. */
+static void set_polled(struct bench *b, bool on)
+{
+	if (b->x.ops->set_polled)
+		b->x.ops->set_polled(&b->x, on);
+}
+
 static void cross_core(struct report *rp, const struct xport_ops *ops,
 		       int cpu[2])
 {
 	static double samples[RT_SAMPLES];
 	double rt[ROUNDS], raw[ROUNDS], rt99[ROUNDS], raw99[ROUNDS];
 	double rtr[ROUNDS], rtr99[ROUNDS], idx[ROUNDS], idxr[ROUNDS];
-	double vfl[ROUNDS], vflr[ROUNDS];
+	double vfl[ROUNDS], vflr[ROUNDS], arm[ROUNDS], armr[ROUNDS];
 	double t16[ROUNDS], ring[ROUNDS], r16[ROUNDS];
 	double t496[ROUNDS], mc[ROUNDS], r496[ROUNDS];
 	struct stat3 s, base, ratio;
@@ -1204,6 +1233,9 @@ static void cross_core(struct report *rp, const struct xport_ops *ops,
 	b->cpu[0] = cpu[0];
 	b->cpu[1] = cpu[1];
 	setup(b, ops, true);
+	/* busy polling on both sides, as measured here (the figures with
+	 * doorbells armed: the "armed" row) */
+	set_polled(b, true);
 	/* warm-up: every phase once, not recorded */
 	pingpong(b, samples, RT_SAMPLES / 10);
 	pingpong2(b, samples, RT_SAMPLES / 10);
@@ -1227,6 +1259,12 @@ static void cross_core(struct report *rp, const struct xport_ops *ops,
 		idxr[i] = idx[i] / a.median;
 		vfl[i] = vfloor(b, samples, RT_SAMPLES);
 		vflr[i] = vfl[i] / a.median;
+		if (ops->set_polled) {
+			set_polled(b, false);
+			arm[i] = round_trips(b, samples, RT_SAMPLES).median;
+			armr[i] = arm[i] / a.median;
+			set_polled(b, true);
+		}
 		ring[i] = ring_tput(b, RING_16);
 		t16[i] = oneway_tput(b, 16, TPUT_16);
 		r16[i] = t16[i] / ring[i];
@@ -1259,6 +1297,17 @@ static void cross_core(struct report *rp, const struct xport_ops *ops,
 	snprintf(v, 64, "%.0f ns (%.0f-%.0f)", s.med, s.lo, s.hi);
 	snprintf(r, 64, "%.2fx (%.2f-%.2f)", ratio.med, ratio.lo, ratio.hi);
 	row(rp, f, v, bl, r);
+
+	if (ops->set_polled) {
+		s = stat3(arm, ROUNDS);
+		ratio = stat3(armr, ROUNDS);
+		add(rp, p, "rt_16B_armed_ns", s.med, "ns", base.med, ratio.med);
+		snprintf(f, 64, "%s round trip 16 B, armed", p);
+		snprintf(v, 64, "%.0f ns (%.0f-%.0f)", s.med, s.lo, s.hi);
+		snprintf(r, 64, "%.2fx (%.2f-%.2f)", ratio.med, ratio.lo,
+			 ratio.hi);
+		row(rp, f, v, bl, r);
+	}
 
 	if (ops->vring_floor) {
 		s = stat3(vfl, ROUNDS);
@@ -1436,6 +1485,11 @@ static double block_ns(struct bench *b, int what, uint64_t n)
 					   v,
 				   "index ping-pong");
 		}
+	} else if (what == 4) {
+		set_polled(b, false);
+		t0 = block_ns(b, 2, n);
+		set_polled(b, true);
+		return t0;
 	} else if (what == 3) {
 		phase(b, PH_VFLOOR);
 		t0 = bench_now_ns();
@@ -1461,14 +1515,15 @@ static double block_ns(struct bench *b, int what, uint64_t n)
 
 static int rt_main(int argc, char **argv)
 {
-	static const char *const what[4] = {"ping-pong", "index floor",
-					    "round trip", "split-ring floor"};
+	static const char *const what[5] = {"ping-pong", "index floor",
+					    "round trip", "split-ring floor",
+					    "armed round trip"};
 	const struct xport_ops *ops = argc >= 3 ? find_xport(argv[2]) : NULL;
 	int rounds = argc >= 4 ? atoi(argv[3]) : 9;
 	uint64_t n = 20000;
-	double v[4][64], r[4][64];
+	double v[5][64], r[5][64];
 	struct bench *b = calloc(1, sizeof(*b));
-	int cpu[2], ret;
+	int cpu[2], ret, nw;
 
 	if (!ops || !b || rounds < 1 || rounds > 64) {
 		fprintf(stderr, "usage: bench_rpmsg --rt <transport> "
@@ -1484,12 +1539,14 @@ static int rt_main(int argc, char **argv)
 	b->cpu[0] = cpu[0];
 	b->cpu[1] = cpu[1];
 	setup(b, ops, true);
-	for (int w = 0; w < 4; w++)
+	set_polled(b, true); /* as cross_core() */
+	nw = ops->set_polled ? 5 : 4;
+	for (int w = 0; w < nw; w++)
 		block_ns(b, w, n / 10);
 	for (int i = 0; i < rounds; i++) {
 		printf("%s:", ops->name);
 		/* the median of short blocks: a preemption spoils one */
-		for (int w = 0; w < 4; w++) {
+		for (int w = 0; w < nw; w++) {
 			double blk[BLOCKS];
 
 			for (int k = 0; k < BLOCKS; k++)
@@ -1497,7 +1554,7 @@ static int rt_main(int argc, char **argv)
 			v[w][i] = bench_median(blk, BLOCKS);
 			r[w][i] = v[w][i] / v[0][i];
 			printf(" %s %.1f ns (%.2fx)%s", what[w], v[w][i],
-			       r[w][i], w < 3 ? "," : "\n");
+			       r[w][i], w < nw - 1 ? "," : "\n");
 		}
 	}
 	printf("%s: median round trip %.2fx of the ping-pong (%.1f ns); "
@@ -1506,6 +1563,11 @@ static int rt_main(int argc, char **argv)
 	       bench_median(v[2], (size_t)rounds),
 	       bench_median(r[1], (size_t)rounds),
 	       bench_median(r[3], (size_t)rounds));
+	if (nw > 4)
+		printf("%s: armed (doorbells asked for, tails published at "
+		       "each poll) %.2fx (%.1f ns)\n",
+		       ops->name, bench_median(r[4], (size_t)rounds),
+		       bench_median(v[4], (size_t)rounds));
 	teardown(b, true);
 	free(b);
 	return 0;

@@ -180,7 +180,7 @@ static void renew(struct rpfw_link *l, uint32_t stale)
 	l->peer = 0;
 	l->stale = stale;
 	l->up = 0;
-	l->tx.idx = l->tx.peer = l->rx.idx = 0;
+	l->tx.idx = l->tx.peer = l->rx.idx = l->rx.peer = 0;
 	l->resv_len = 0;
 	for (e = l->ept; e < END(l); e++) {
 		e->remote = 0;
@@ -214,7 +214,7 @@ static NOINLINE int sync_slow(struct rpfw_link *l, uint32_t s, uint32_t a)
 		rpfw_port_wmb();
 		r->mine[W_SES] = s;
 		l->peer = s;
-		r->idx = 0;
+		r->idx = r->peer = 0;
 		l->kick = 1;
 	}
 	if (!l->up && l->peer && a == l->me) {
@@ -451,6 +451,31 @@ static uint32_t rx_other(struct rpfw_link *l, uint32_t h, uint8_t *q)
 }
 
 /*
+ * The end of a polled pass (rpfw_link_set_polled()) that read up to
+ * @tail: published only when the host waits for room past what we
+ * published (its space_event, in the line we read its head from), with a
+ * doorbell, or when a quarter of the ring is unpublished; no doorbell
+ * armed for us.  Every polled pass gets here, one that took nothing too.
+ * Returns @n.
+ */
+static int publish_polled(struct rpfw_link *l, uint32_t tail, int n)
+{
+	struct rpfw_link_ring *r = &l->rx;
+	uint32_t pub = r->peer;
+	int ev = link_need_event(r->theirs[W_EVT], tail, pub);
+
+	r->idx = tail;
+	if (ev || tail - pub >= (r->mask + 1) / 4) {
+		/* our reads of the records before the tail frees them */
+		rpfw_port_wmb();
+		r->mine[W_IDX] = tail;
+		r->peer = tail;
+		l->kick |= (uint32_t)ev;
+	}
+	return n;
+}
+
+/*
  * Receive what the host wrote (interrupts masked), in batches: one tail
  * store per batch, then the arm for the next doorbell (data_event) and
  * one more look.  At most one ring's worth per call, so a host that keeps
@@ -517,16 +542,25 @@ static int rx_drain(struct rpfw_link *l, int *again)
 				return n;
 			tail += (uint32_t)(q - q0);
 		}
-		/* nothing taken and the wish stands (or none is made): no
-		 * store, which would take our line from the host */
-		if (tail == r->idx && (keep || r->mine[W_EVT] == tail))
+		if (l->polled)
+			return publish_polled(l, tail, n);
+		/* nothing to publish and the wish stands (or none is made):
+		 * no store, which would take our line from the host */
+		if (tail == r->peer && (keep || r->mine[W_EVT] == tail))
 			return n;
 		/* our reads of the records before the tail frees them; and,
 		 * unless we keep one for later, a doorbell for the next */
-		publish(l, r, tail, r->idx, !keep);
+		publish(l, r, tail, r->peer, !keep);
+		r->peer = tail;
 		if (keep || r->theirs[W_IDX] == tail)
 			return n;
 	}
+}
+
+int rpfw_link_set_polled(struct rpfw_link *l, int on)
+{
+	l->polled = (uint32_t)on;
+	return on ? 0 : rpfw_link_poll(l);
 }
 
 /*

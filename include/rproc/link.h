@@ -106,6 +106,24 @@ enum rproc_link_state rproc_link_state(struct rproc_link *link);
  * in the caller.  Returns the messages delivered. */
 int rproc_link_poll(struct rproc_link *link);
 
+/*
+ * Polled mode, for a caller that calls rproc_link_poll() all the time
+ * (busy polling).  While it is on, the host asks the remote for no
+ * doorbells for what it sends, and tells the remote how far it read only
+ * when the remote waits for room, or when a quarter of the ring has been
+ * read since it last told it.  A steady exchange then writes nothing to
+ * the host's consumer line, which the remote reads at each of its sends
+ * (docs/link.md, "Polled mode").  The remote's doorbells for room (for
+ * blocked senders) still come.  Its trysend may find the ring full while
+ * the host has read up to a quarter of it without saying so.  Keep
+ * polling while it is on: a remote waiting for room is seen at the next
+ * poll.  Turning it off publishes what was read and arms the doorbell
+ * before it returns (running a poll: callbacks may run in the caller),
+ * so the caller may then wait for doorbells.  Off after attach.  Returns
+ * 0 (on), the messages delivered (off), or -EINVAL.
+ */
+int rproc_link_set_polled(struct rproc_link *link, bool on);
+
 /* The largest payload host -> remote and remote -> host, from the link
  * resource of the last prepare (0 before any). */
 size_t rproc_link_mtu(struct rproc_link *link);

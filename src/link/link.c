@@ -186,8 +186,10 @@ struct rproc_link {
 	atomic_bool faulted;
 
 	/* Receive (busy role). */
-	uint32_t rx_tail;
-	bool kick; /* ring the remote at the end of this round */
+	uint32_t rx_pos;  /* what we consumed */
+	uint32_t rx_tail; /* what we published (rx_pos unless polled) */
+	atomic_bool polled; /* rproc_link_set_polled() */
+	bool kick;	    /* ring the remote at the end of this round */
 	bool warned_ept, warned_ctl;
 
 	/* Endpoints. */
@@ -453,7 +455,7 @@ static void renew_locked(struct rproc_link *l)
 	l->me = s;
 	l->peer = 0;
 	l->tx_head = l->tx_tail = l->tx_lim = 0;
-	l->rx_tail = 0;
+	l->rx_tail = l->rx_pos = 0;
 }
 
 /* The remote broke the protocol (busy role, lock not held): down with
@@ -818,12 +820,37 @@ static NOINLINE uint32_t rx_other(struct rproc_link *l, uint32_t h, uint8_t *q,
 }
 
 /*
+ * Polled (rproc_link_set_polled()): the end of a pass publishes our tail
+ * only when the remote waits for room past what we published (its
+ * space_event, in the line we read the head from: no extra miss), with a
+ * doorbell, or when a quarter of the ring is unpublished; and never arms
+ * a doorbell for us.  So a steady exchange writes nothing to our
+ * consumer line, which the remote reads at every send.  Every poll gets
+ * here, one that took nothing too: a remote that armed its space_event
+ * after our last look is seen at the next.
+ */
+static void rx_publish_polled(struct rproc_link *l, uint32_t tail)
+{
+	struct lring *r = &l->rx;
+	uint32_t pub = l->rx_tail;
+	bool ev = link_need_event(ld(&r->prod->space_event), tail, pub);
+
+	l->rx_pos = tail;
+	if (ev || tail - pub >= r->size / 4) {
+		st_rel(&r->cons->tail, tail);
+		l->rx_tail = tail;
+		l->kick |= ev;
+	}
+}
+
+/*
  * Drain the receive ring: the remote's head read and checked once per
  * pass, the records up to it in at most two pieces (to the end of the
  * data area, and from its start), checked and delivered in order; the
  * tail published once per pass, then the arm for the next doorbell and
- * one more look.  The remote's session is read after its head: a change
- * means it restarted under us, and *@again asks for a sync first.
+ * one more look (polled: rx_publish_polled() instead).  The remote's
+ * session is read after its head: a change means it restarted under us,
+ * and *@again asks for a sync first.
  *
  * Per record of the fast path: one check that it ends within the piece,
  * and the endpoint pinned once for a run of records to the same id
@@ -835,7 +862,7 @@ static NOINLINE uint32_t rx_other(struct rproc_link *l, uint32_t h, uint8_t *q,
 static int rx_drain(struct rproc_link *l, bool *again)
 {
 	struct lring *r = &l->rx;
-	uint32_t tail = l->rx_tail, old = tail, head, h, id, len, pos, rec;
+	uint32_t tail = l->rx_pos, head, h, id, len, pos, rec, pub;
 	uint32_t pinned = 0, piece;
 	struct rproc_link_ept *e = NULL;
 	uint8_t *q0, *q, *end;
@@ -906,20 +933,24 @@ static int rx_drain(struct rproc_link *l, bool *again)
 			cb_leave(l);
 			pinned = 0;
 		}
-		/* Nothing taken and the wish stands: no store (an idle poll
-		 * that wrote our line would take it from the remote, which
-		 * reads it on every send) */
-		if (tail == old && ld(&r->cons->data_event) == tail)
+		if (atomic_load_explicit(&l->polled, memory_order_relaxed)) {
+			rx_publish_polled(l, tail);
 			break;
-		if (tail != l->rx_tail) {
+		}
+		/* Nothing to publish and the wish stands: no store (an idle
+		 * poll that wrote our line would take it from the remote,
+		 * which reads it on every send) */
+		pub = l->rx_tail;
+		if (tail == pub && ld(&r->cons->data_event) == tail)
+			break;
+		if (tail != pub) {
 			st_rel(&r->cons->tail, tail);
-			l->rx_tail = tail;
+			l->rx_tail = l->rx_pos = tail;
 		}
 		/* our tail and wish before its wish and head */
 		st_sc(&r->cons->data_event, tail);
-		if (link_need_event(ld_sc(&r->prod->space_event), tail, old))
+		if (link_need_event(ld_sc(&r->prod->space_event), tail, pub))
 			l->kick = true;
-		old = tail;
 		if (ld_sc(&r->prod->head) == tail)
 			break;
 	}
@@ -957,7 +988,7 @@ static void sync_slow(struct rproc_link *l, uint32_t s, uint32_t a)
 		st(&l->rx.cons->tail, 0);
 		st(&l->rx.cons->data_event, 0);
 		st_rel(&l->rx.cons->ack, s);
-		l->rx_tail = 0;
+		l->rx_tail = l->rx_pos = 0;
 		l->peer = s;
 		l->kick = true;
 		l->state = RPROC_LINK_UP;
@@ -1058,6 +1089,16 @@ static int link_process(struct rproc_link *l)
 int rproc_link_poll(struct rproc_link *link)
 {
 	return link ? link_process(link) : -EINVAL;
+}
+
+int rproc_link_set_polled(struct rproc_link *link, bool on)
+{
+	if (!link)
+		return -EINVAL;
+	atomic_store(&link->polled, on);
+	/* leaving: what we consumed published and a doorbell armed before
+	 * we return (the busy role may be another thread's: it looks again) */
+	return on ? 0 : link_process(link);
 }
 
 /* ---- sending ------------------------------------------------------------------- */

@@ -115,7 +115,8 @@ struct rpfw_link_ring {
 	uint8_t *data;
 	uint32_t mask; /* size - 1 */
 	uint32_t idx;  /* tx: our head (published); rx: our tail */
-	uint32_t peer; /* tx: the host's tail, last seen (checked) */
+	uint32_t peer; /* tx: the host's tail, last seen (checked); rx: our
+			* tail as published (idx unless polled) */
 };
 
 /* A link.  Fields private but event (set it after init).  Words only, the
@@ -126,6 +127,7 @@ struct rpfw_link {
 	uint32_t busy;	    /* inside poll: kicks wait for its end */
 	uint32_t pend;	    /* some endpoint has a control message pending */
 	uint32_t more;	    /* the last poll stopped with records left */
+	uint32_t polled;    /* rpfw_link_set_polled() */
 	int32_t err;	    /* 0 or the sticky RPFW_E* error */
 	uint32_t me;	    /* our session */
 	uint32_t peer;	    /* the host's, accepted; 0 none */
@@ -164,6 +166,20 @@ int rpfw_link_init(struct rpfw_link *link, const void *rsc, const void *shm,
  * Returns the messages delivered or the sticky error.
  */
 int rpfw_link_poll(struct rpfw_link *link);
+
+/*
+ * Polled mode, for firmware that calls rpfw_link_poll() all the time
+ * instead of waiting for doorbells.  While it is on, the remote asks the
+ * host for no doorbells for what it sends, and tells the host how far it
+ * read only when the host waits for room or when a quarter of the ring
+ * has been read since it last told it; so a steady exchange writes
+ * nothing to our consumer line, which the host reads at each send
+ * (docs/link.md, "Polled mode").  Keep polling while it is on.  Turning
+ * it off publishes what was read and arms the doorbell (a poll: the
+ * callbacks may run in it).  Off after init.  Returns 0 (on) or
+ * rpfw_link_poll()'s value (off).
+ */
+int rpfw_link_set_polled(struct rpfw_link *link, int on);
 
 /* The host rang with @word (a mailbox word): RPFW_ENOENT if it is not
  * ours (it may be meant for someone else), else rpfw_link_poll(). */
