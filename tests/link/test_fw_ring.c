@@ -13,8 +13,12 @@
  * delivered, a reset, our new session; a restarted firmware refuses the
  * host session its previous life accepted.  Callbacks that keep a message
  * for later, zero copy, notification suppression both ways.  An idle poll
- * stores nothing (the shared memory read-only meanwhile).  A seeded fuzz
- * loop.
+ * stores nothing (the shared memory read-only meanwhile).  Polled mode
+ * (rpfw_link_set_polled()): the tail published only when the host waits
+ * for room past it (rung then) or a quarter of the ring is unpublished,
+ * no data_event armed, never past a kept record, from 0 again after a
+ * host restart; turned off, the tail published and the doorbell armed.
+ * A seeded fuzz loop.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -1073,6 +1077,343 @@ static void mixed_batch(void **state)
 	assert_int_equal(H.tc->tail, H.head);
 }
 
+/* Up, bound (endpoint id in *@id) and polled (turning it on stores
+ * nothing); the host waits for no room. */
+static struct rpfw_link_ept *up_polled(uint32_t *id)
+{
+	struct rpfw_link_ept *e = up_and_bound(id);
+
+	assert_int_equal(H.tc->tail, H.head);
+	assert_int_equal(H.tp->space_event, LINK_EVENT_NONE);
+	if (shm_mapped)
+		assert_int_equal(
+			NO_STORE(shm, shm_mapped, rpfw_link_set_polled(&L, 1)),
+			0);
+	else
+		assert_int_equal(rpfw_link_set_polled(&L, 1), 0);
+	return e;
+}
+
+/* Polled, records are delivered while our tail and data_event stay as
+ * they were: a delivering poll stores nothing to the shared memory (read
+ * only meanwhile).  Four bytes short of a quarter of the ring consumed
+ * and unpublished, still nothing; a quarter exactly: the tail is published,
+ * at the host's head, without a doorbell, and the count starts again. */
+static void polled_publishes_lazily(void **state)
+{
+	static uint8_t big[N1 / 4];
+	uint32_t id, t0, ev0;
+	unsigned n0;
+	int i;
+
+	(void)state;
+	up_polled(&id);
+	t0 = H.tc->tail;
+	ev0 = H.tc->data_event;
+	n0 = notifies;
+	for (i = 1; i <= 4; i++) {
+		host_write(id, "abcd", 4);
+		assert_int_equal(rpfw_link_poll(&L), 1);
+		assert_int_equal(G.rx, i);
+		assert_int_equal(H.tc->tail, t0);
+		assert_int_equal(H.tc->data_event, ev0);
+	}
+	host_write(id, "e", 1);
+	assert_int_equal(NO_STORE(shm, shm_mapped, rpfw_link_poll(&L)), 1);
+	assert_int_equal(G.rx, 5);
+	assert_int_equal(G.last_len, 1);
+	assert_memory_equal(G.last, "e", 1);
+	assert_int_equal(NO_STORE(shm, shm_mapped, rpfw_link_poll(&L)), 0);
+	/* to four bytes short of a quarter */
+	memset(big, 'B', sizeof(big));
+	host_write(id, big, N1 / 4 - (H.head - t0) - 8);
+	assert_int_equal(H.head - t0, N1 / 4 - 4);
+	assert_int_equal(rpfw_link_poll(&L), 1);
+	assert_int_equal(G.rx, 6);
+	assert_int_equal(H.tc->tail, t0);
+	/* an empty message: a quarter exactly */
+	host_write(id, "", 0);
+	assert_int_equal(H.head - t0, N1 / 4);
+	assert_int_equal(rpfw_link_poll(&L), 1);
+	assert_int_equal(G.rx, 7);
+	assert_int_equal(G.last_len, 0);
+	assert_int_equal(H.tc->tail, H.head);
+	assert_int_equal(H.tc->data_event, ev0);
+	assert_int_equal(notifies, n0);
+	/* counted from the new publication: nothing stored again */
+	t0 = H.tc->tail;
+	host_write(id, "f", 1);
+	assert_int_equal(NO_STORE(shm, shm_mapped, rpfw_link_poll(&L)), 1);
+	assert_int_equal(G.rx, 8);
+	assert_int_equal(H.tc->tail, t0);
+	assert_int_equal(H.tc->data_event, ev0);
+	assert_int_equal(notifies, n0);
+}
+
+/* Polled, the host waiting for room (its space_event) at an index in
+ * [published tail, consumed tail): the next poll, delivering nothing,
+ * publishes the consumed tail and rings the host, once.  A space_event
+ * outside it (none, at the consumed tail, before the published one, or
+ * ahead) gets neither: no store at all.  Records taken in the pass that
+ * passes the space_event count too. */
+static void polled_space_event(void **state)
+{
+	uint32_t id, pub, ev0, outside[4];
+	unsigned n0, i;
+
+	(void)state;
+	up_polled(&id);
+	pub = H.tc->tail;
+	ev0 = H.tc->data_event;
+	n0 = notifies;
+	host_msgs(id, "abc");
+	assert_true(H.head - pub < N1 / 4);
+	assert_int_equal(rpfw_link_poll(&L), 3);
+	assert_int_equal(H.tc->tail, pub);
+	assert_int_equal(notifies, n0);
+	/* none; at the consumed tail; before the published one; ahead of
+	 * the consumed one */
+	outside[0] = LINK_EVENT_NONE;
+	outside[1] = H.head;
+	outside[2] = pub - 4;
+	outside[3] = H.head + 100;
+	for (i = 0; i < 4; i++) {
+		H.tp->space_event = outside[i];
+		assert_int_equal(NO_STORE(shm, shm_mapped, rpfw_link_poll(&L)),
+				 0);
+		assert_int_equal(H.tc->tail, pub);
+		assert_int_equal(notifies, n0);
+	}
+	/* at the published tail: published, rung once */
+	H.tp->space_event = pub;
+	assert_int_equal(rpfw_link_poll(&L), 0);
+	assert_int_equal(H.tc->tail, H.head);
+	assert_int_equal(H.tc->data_event, ev0);
+	assert_int_equal(notifies, n0 + 1);
+	/* published now: the same space_event is behind it */
+	assert_int_equal(NO_STORE(shm, shm_mapped, rpfw_link_poll(&L)), 0);
+	assert_int_equal(notifies, n0 + 1);
+	/* a space_event inside what one poll takes: published and rung by
+	 * that poll */
+	pub = H.tc->tail;
+	host_msgs(id, "de");
+	H.tp->space_event = pub + 8;
+	assert_int_equal(rpfw_link_poll(&L), 2);
+	assert_int_equal(H.tc->tail, H.head);
+	assert_int_equal(H.tc->data_event, ev0);
+	assert_int_equal(notifies, n0 + 2);
+	assert_int_equal(rpfw_link_poll(&L), 0);
+	assert_int_equal(notifies, n0 + 2);
+	G.log[G.nlog] = 0;
+	assert_string_equal(G.log, "abcde");
+}
+
+/* Turning polled mode off publishes what was consumed and arms the
+ * doorbell (data_event at the tail): with nothing pending it returns 0;
+ * with a record pending it delivers it (1) and publishes past it; with
+ * the tail published already (a quarter) it still arms.  Off, a poll
+ * publishes at once again. */
+static void polled_off_arms(void **state)
+{
+	static uint8_t big[N1 / 4];
+	uint32_t id, t0;
+	unsigned n0;
+
+	(void)state;
+	up_polled(&id);
+	t0 = H.tc->tail;
+	n0 = notifies;
+	host_msgs(id, "ab");
+	assert_int_equal(rpfw_link_poll(&L), 2);
+	assert_int_equal(H.tc->tail, t0);
+	assert_int_equal(H.tc->data_event, t0);
+	assert_int_equal(rpfw_link_set_polled(&L, 0), 0);
+	assert_int_equal(H.tc->tail, H.head);
+	assert_int_equal(H.tc->data_event, H.head);
+	assert_int_equal(G.rx, 2);
+	/* a record consumed, another pending when it is turned off */
+	assert_int_equal(rpfw_link_set_polled(&L, 1), 0);
+	t0 = H.tc->tail;
+	host_msgs(id, "c");
+	assert_int_equal(rpfw_link_poll(&L), 1);
+	assert_int_equal(H.tc->tail, t0);
+	host_msgs(id, "d");
+	assert_int_equal(rpfw_link_set_polled(&L, 0), 1);
+	assert_int_equal(G.rx, 4);
+	assert_int_equal(H.tc->tail, H.head);
+	assert_int_equal(H.tc->data_event, H.head);
+	/* the tail published by the quarter rule, data_event behind it */
+	assert_int_equal(rpfw_link_set_polled(&L, 1), 0);
+	t0 = H.tc->tail;
+	memset(big, 'e', sizeof(big));
+	host_write(id, big, N1 / 4 - 4);
+	assert_int_equal(rpfw_link_poll(&L), 1);
+	assert_int_equal(H.tc->tail, H.head);
+	assert_int_equal(H.tc->data_event, t0);
+	assert_int_equal(rpfw_link_set_polled(&L, 0), 0);
+	assert_int_equal(H.tc->tail, H.head);
+	assert_int_equal(H.tc->data_event, H.head);
+	/* off: the next record published by its poll */
+	host_msgs(id, "f");
+	assert_int_equal(rpfw_link_poll(&L), 1);
+	assert_int_equal(H.tc->tail, H.head);
+	assert_int_equal(H.tc->data_event, H.head);
+	assert_int_equal(notifies, n0);
+	G.log[G.nlog] = 0;
+	assert_string_equal(G.log, "abcdef");
+}
+
+/* Polled, a callback keeping its message for later (RPFW_EAGAIN): the
+ * next poll delivers it again, and what is published, by the quarter rule
+ * or for the host's space_event, stops at the kept record. */
+static void polled_keep(void **state)
+{
+	static uint8_t big[N1 / 4];
+	uint32_t id, t0, kept;
+	unsigned n0;
+
+	(void)state;
+	up_polled(&id);
+	t0 = H.tc->tail;
+	n0 = notifies;
+	/* a quarter, then "k" kept and "z" behind it */
+	memset(big, 'B', sizeof(big));
+	host_write(id, big, N1 / 4 - 4);
+	kept = H.head;
+	host_msgs(id, "kz");
+	G.keep_at = 1;
+	assert_int_equal(rpfw_link_poll(&L), 1);
+	assert_int_equal(G.rx, 1);
+	assert_int_equal(kept - t0, N1 / 4);
+	assert_int_equal(H.tc->tail, kept);
+	assert_int_equal(rpfw_link_poll(&L), 2);
+	assert_int_equal(G.rx, 3);
+	assert_int_equal(H.tc->tail, kept); /* 2 records unpublished */
+	/* "p" kept with the host waiting for room just before it */
+	kept = H.head;
+	host_msgs(id, "pq");
+	H.tp->space_event = kept - 4;
+	G.keep = 1;
+	assert_int_equal(rpfw_link_poll(&L), 0);
+	assert_int_equal(G.rx, 3);
+	assert_int_equal(H.tc->tail, kept);
+	assert_int_equal(notifies, n0 + 1);
+	assert_int_equal(rpfw_link_poll(&L), 2);
+	assert_int_equal(H.tc->tail, kept);
+	assert_int_equal(notifies, n0 + 1);
+	G.log[G.nlog] = 0;
+	assert_string_equal(G.log, "Bkzpq");
+	assert_int_equal(rpfw_link_set_polled(&L, 0), 0);
+	assert_int_equal(H.tc->tail, H.head);
+	assert_int_equal(H.tc->data_event, H.head);
+}
+
+/* Polled, with a quarter published and more consumed unpublished, the
+ * host restarts (records of its old session in the ring): after the new
+ * handshake our tail is 0, the new session's records are delivered from
+ * position 0 and published from 0 (not before a quarter; at the host's
+ * space_event 0). */
+static void polled_reset(void **state)
+{
+	static uint8_t big[N1 / 4];
+	uint32_t id, rid, t0;
+	struct rpfw_link_ept *e = up_polled(&id);
+	unsigned n0;
+
+	(void)state;
+	t0 = H.tc->tail;
+	memset(big, 'B', sizeof(big));
+	host_write(id, big, N1 / 4 - 4);
+	assert_int_equal(rpfw_link_poll(&L), 1);
+	assert_int_equal(H.tc->tail, t0 + N1 / 4);
+	host_msgs(id, "ab");
+	assert_int_equal(rpfw_link_poll(&L), 2);
+	assert_int_equal(H.tc->tail, t0 + N1 / 4);
+	host_msgs(id, "cd"); /* not read */
+	host_session(6);
+	assert_int_equal(rpfw_link_poll(&L), 0);
+	assert_int_equal(G.rx, 3);
+	assert_int_equal(G.reset, 1);
+	assert_int_equal(H.tc->ack, 6);
+	assert_int_equal(H.tc->tail, 0);
+	host_accept();
+	assert_int_equal(rpfw_link_ready(&L), 1);
+	expect_ctl(LINK_CTL_BIND, "a", &rid);
+	host_ctl(LINK_CTL_ACK, 9, "a");
+	host_msgs(id, "xy");
+	assert_true(H.head < N1 / 4);
+	assert_int_equal(rpfw_link_poll(&L), 2);
+	assert_int_equal(e->remote, 9); /* the ACK at position 0 */
+	G.log[G.nlog] = 0;
+	assert_string_equal(G.log, "Babxy");
+	assert_int_equal(H.tc->tail, 0);
+	assert_int_equal(H.tc->data_event, 0);
+	n0 = notifies;
+	H.tp->space_event = 0;
+	assert_int_equal(rpfw_link_poll(&L), 0);
+	assert_int_equal(H.tc->tail, H.head);
+	assert_int_equal(notifies, n0 + 1);
+}
+
+/* The host -> remote indices of both sides, idle and caught up, moved to
+ * @x, at the same position in the data area: a session that has carried
+ * nearly 4 GiB without passing it through.  The firmware's private ones
+ * too (rx.idx consumed, rx.peer published): white box. */
+static void h2r_skip_to(uint32_t x)
+{
+	assert_int_equal(x & (N1 - 1), H.head & (N1 - 1));
+	assert_int_equal(L.rx.idx, H.head);
+	assert_int_equal(L.rx.peer, H.head);
+	assert_int_equal(H.tc->tail, H.head);
+	H.head = x;
+	H.tp->head = x;
+	H.tc->tail = x;
+	H.tc->data_event = x;
+	L.rx.idx = L.rx.peer = x;
+}
+
+/* polled_reset() where the old session's published tail lies less than a
+ * quarter before 2^32 (and 0): the first pass of the new session, at 0,
+ * does not publish for it, so a published tail kept from the old session
+ * would count the new session's first records as a quarter unpublished.
+ * Our published tail starts from 0 too: not published before a quarter. */
+static void polled_reset_near_wrap(void **state)
+{
+	static uint8_t big[N1 / 4];
+	uint32_t id, rid, pub;
+	int i;
+
+	(void)state;
+	up_polled(&id);
+	h2r_skip_to(-N1 + (H.head & (N1 - 1)));
+	memset(big, 'B', sizeof(big));
+	for (i = 0; i < 3; i++) {
+		host_write(id, big, N1 / 4 - 4);
+		assert_int_equal(rpfw_link_poll(&L), 1);
+		assert_int_equal(H.tc->tail, H.head);
+	}
+	pub = H.tc->tail;
+	assert_true(-pub < N1 / 4);
+	host_msgs(id, "ab");
+	assert_int_equal(rpfw_link_poll(&L), 2);
+	assert_int_equal(H.tc->tail, pub);
+	/* the host restarts; the new session's first records */
+	host_session(6);
+	assert_int_equal(rpfw_link_poll(&L), 0);
+	assert_int_equal(H.tc->ack, 6);
+	assert_int_equal(H.tc->tail, 0);
+	host_accept();
+	assert_int_equal(rpfw_link_ready(&L), 1);
+	expect_ctl(LINK_CTL_BIND, "a", &rid);
+	host_ctl(LINK_CTL_ACK, 9, "a");
+	host_msgs(id, "xy");
+	assert_true(H.head < N1 / 4 && H.head - pub >= N1 / 4);
+	assert_int_equal(rpfw_link_poll(&L), 2);
+	G.log[G.nlog] = 0;
+	assert_string_equal(G.log, "BBBabxy");
+	assert_int_equal(H.tc->tail, 0);
+}
+
 static void fuzz(void **state)
 {
 	uint32_t id, seed = 0xC0FFEEu, rid, len, *w;
@@ -1175,6 +1516,14 @@ int main(void)
 		T(violation_after_end),
 		T(fail_in_callback),
 		T(mixed_batch),
+		cmocka_unit_test_setup_teardown(polled_publishes_lazily,
+						setup_mapped, teardown),
+		cmocka_unit_test_setup_teardown(polled_space_event,
+						setup_mapped, teardown),
+		T(polled_off_arms),
+		T(polled_keep),
+		T(polled_reset),
+		T(polled_reset_near_wrap),
 		T(fuzz),
 	};
 

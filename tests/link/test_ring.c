@@ -12,6 +12,10 @@
  * the middle of a stream (nothing of the old session delivered, peer
  * reset, a new handshake); a tail that moves backwards or past our head;
  * an idle poll that stores nothing (the shared memory read-only).
+ * Polled mode (rproc_link_set_polled()): the tail published only when we
+ * wait for room inside what the host consumed (with a doorbell) or a
+ * quarter of the ring is unpublished, nothing stored otherwise, no
+ * doorbell armed; turning it off publishes and arms.
  * Then a seeded fuzz loop.  The shared memory ends where the native
  * remote's window ends: any access past it hits the PROT_NONE guard page.
  */
@@ -56,6 +60,7 @@ static struct {
 	size_t nlog;
 	char destroy_on; /* a message starting so destroys victim */
 	struct rproc_link_ept *victim;
+	void (*on_rx)(const void *data, size_t len); /* a check, if set */
 } G;
 
 static int rx_cb(struct rproc_link_ept *ept, const void *data, size_t len,
@@ -72,6 +77,8 @@ static int rx_cb(struct rproc_link_ept *ept, const void *data, size_t len,
 		rproc_link_ept_destroy(G.victim); /* another endpoint's */
 		G.victim = NULL;
 	}
+	if (G.on_rx)
+		G.on_rx(data, len);
 	return 0;
 }
 
@@ -892,6 +899,339 @@ static void batch_across_end(void **state)
 	lh_free(h);
 }
 
+/* ---- polled mode ------------------------------------------------------------ */
+
+/* Doorbells the host link rang so far (its stats). */
+static uint32_t host_kicks(struct harness *h)
+{
+	struct rproc_link_stats st;
+
+	rproc_link_get_stats(h->link, &st);
+	return st.kicks;
+}
+
+/* The pages of the shared memory, to the end of the window: what
+ * NO_STORE() makes read-only. */
+static uint8_t *shm_pages(struct harness *h, size_t *len)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), win_size;
+	uint8_t *win = rproc_native_mem(h->nr, &win_size), *lo;
+
+	lo = (uint8_t *)((uintptr_t)lh_shm(h) & ~(uintptr_t)(pg - 1));
+	*len = (size_t)(win + win_size - lo);
+	return lo;
+}
+
+/*
+ * Polled, with nobody waiting for room: polls deliver and store nothing
+ * at all (the shared memory read-only), the tail stays where it was
+ * published and the wish (data_event) as it was, until a quarter of the
+ * ring is unpublished: then the tail goes out, exactly the consumed
+ * index, without a doorbell.  A quarter less one word is not enough.
+ */
+static void polled_publishes_lazily(void **state)
+{
+	struct rproc_link_ept *e;
+	struct harness *h;
+	uint32_t hid, t0, ev0, q, k0, rec;
+	uint8_t *lo, buf[1024];
+	char msg[16];
+	size_t len;
+
+	(void)state;
+	h = bound(&e, &hid);
+	t0 = F.rc->tail;
+	ev0 = F.rc->data_event;
+	assert_int_equal(t0, F.head);
+	assert_int_equal(ev0, F.head);
+	q = F.n2 / 4;
+	k0 = host_kicks(h);
+	lo = shm_pages(h, &len);
+	assert_int_equal(
+		NO_STORE(lo, len, rproc_link_set_polled(h->link, true)), 0);
+	for (int i = 0; i < 3; i++) {
+		snprintf(msg, sizeof(msg), "small %d", i);
+		fr_write(hid, msg, (uint32_t)strlen(msg));
+		assert_int_equal(rproc_link_poll(h->link), 1);
+		assert_int_equal(G.rx, i + 1);
+		assert_int_equal(G.last_len, strlen(msg));
+		assert_memory_equal(G.last, msg, strlen(msg));
+		assert_int_equal(F.rc->tail, t0);
+		assert_int_equal(F.rc->data_event, ev0);
+	}
+	/* a poll that delivers and an idle one store nothing */
+	fr_write(hid, "quiet", 5);
+	assert_int_equal(NO_STORE(lo, len, rproc_link_poll(h->link)), 1);
+	assert_int_equal(G.rx, 4);
+	assert_memory_equal(G.last, "quiet", 5);
+	assert_int_equal(NO_STORE(lo, len, rproc_link_poll(h->link)), 0);
+	/* a quarter less one word unpublished: still nothing */
+	rec = q - 4 - (F.head - t0);
+	assert_true(rec - LINK_HDR_LEN <= sizeof(buf));
+	memset(buf, 'q', sizeof(buf));
+	fr_write(hid, buf, rec - LINK_HDR_LEN);
+	assert_int_equal(F.head - t0, q - 4);
+	assert_int_equal(NO_STORE(lo, len, rproc_link_poll(h->link)), 1);
+	assert_int_equal(G.last_len, rec - LINK_HDR_LEN);
+	assert_int_equal(F.rc->tail, t0);
+	/* an empty record, one word: a quarter, published as it is */
+	fr_write(hid, "", 0);
+	assert_int_equal(F.head - t0, q);
+	assert_int_equal(rproc_link_poll(h->link), 1);
+	assert_int_equal(G.rx, 6);
+	assert_int_equal(G.last_len, 0);
+	assert_int_equal(F.rc->tail, F.head);
+	assert_int_equal(F.rc->data_event, ev0);
+	assert_int_equal(host_kicks(h), k0);
+	/* counted from there again */
+	t0 = F.head;
+	fr_write(hid, "next", 4);
+	assert_int_equal(NO_STORE(lo, len, rproc_link_poll(h->link)), 1);
+	assert_int_equal(F.rc->tail, t0);
+	assert_int_equal(host_kicks(h), k0);
+	assert_int_equal(rproc_link_state(h->link), RPROC_LINK_UP);
+	lh_free(h);
+}
+
+/* Polled, our space_event at @ev, the host's tail published at @pub: a
+ * poll that has nothing to take stores nothing and rings nobody. */
+static void polled_quiet(struct harness *h, uint32_t ev, uint32_t pub)
+{
+	uint32_t k0 = host_kicks(h);
+	uint8_t *lo;
+	size_t len;
+
+	F.rp->space_event = ev;
+	lo = shm_pages(h, &len);
+	assert_int_equal(NO_STORE(lo, len, rproc_link_poll(h->link)), 0);
+	assert_int_equal(F.rc->tail, pub);
+	assert_int_equal(host_kicks(h), k0);
+}
+
+/*
+ * Polled, we wait for room (our space_event) inside what the host
+ * consumed and did not publish: its next poll, with nothing new to take,
+ * publishes the consumed tail and rings us, once.  A space_event before
+ * the published tail, at or past the consumed one, or none: no store, no
+ * doorbell.  Inside: the first word, one in the middle, the last.
+ */
+static void polled_space_event(void **state)
+{
+	struct rproc_link_ept *e;
+	struct harness *h;
+	uint32_t hid, pub, c, k0, ev0;
+	uint64_t n0;
+
+	(void)state;
+	h = bound(&e, &hid);
+	ev0 = F.rc->data_event;
+	assert_int_equal(rproc_link_set_polled(h->link, true), 0);
+	for (int r = 0; r < 3; r++) {
+		pub = F.rc->tail;
+		fr_write(hid, "one", 3);
+		fr_write(hid, "three", 5);
+		fr_write(hid, "seven", 5);
+		assert_int_equal(rproc_link_poll(h->link), 3);
+		c = F.head;
+		assert_int_equal(F.rc->tail, pub);
+		polled_quiet(h, LINK_EVENT_NONE, pub);
+		polled_quiet(h, pub - 4, pub);
+		polled_quiet(h, c, pub);
+		polled_quiet(h, c + 4, pub);
+		F.rp->space_event = r == 0 ? pub : r == 1 ? pub + 8 : c - 4;
+		k0 = host_kicks(h);
+		n0 = lh_kicks(h);
+		assert_int_equal(rproc_link_poll(h->link), 0);
+		assert_int_equal(F.rc->tail, c);
+		assert_int_equal(F.rc->data_event, ev0);
+		assert_int_equal(host_kicks(h), k0 + 1);
+		assert_int_equal(lh_kicks(h), n0 + 1);
+		/* once: the wish is behind the published tail now */
+		polled_quiet(h, F.rp->space_event, c);
+		assert_int_equal(lh_kicks(h), n0 + 1);
+	}
+	assert_int_equal(G.rx, 9);
+	lh_free(h);
+}
+
+/*
+ * Polled off: a poll publishes the consumed tail and arms the doorbell
+ * at it before it returns, and rings us if we wait for room inside what
+ * it publishes; what was pending is delivered then, counted in the
+ * return.  Off without anything consumed stores nothing; off again is
+ * the usual mode (every poll that takes something publishes).
+ */
+static void polled_off_arms(void **state)
+{
+	struct rproc_link_ept *e;
+	struct harness *h;
+	uint32_t hid, t0, ev0, k0, pub;
+	uint8_t *lo;
+	size_t len;
+
+	(void)state;
+	h = bound(&e, &hid);
+	t0 = F.rc->tail;
+	ev0 = F.rc->data_event;
+	lo = shm_pages(h, &len);
+	k0 = host_kicks(h);
+	/* on and off with nothing in between: nothing to say */
+	assert_int_equal(rproc_link_set_polled(h->link, true), 0);
+	assert_int_equal(
+		NO_STORE(lo, len, rproc_link_set_polled(h->link, false)), 0);
+	/* consumed, not published; off: 0 (nothing new), published, armed */
+	assert_int_equal(rproc_link_set_polled(h->link, true), 0);
+	fr_write(hid, "alpha", 5);
+	fr_write(hid, "beta", 4);
+	assert_int_equal(rproc_link_poll(h->link), 2);
+	assert_int_equal(F.rc->tail, t0);
+	assert_int_equal(F.rc->data_event, ev0);
+	assert_int_equal(rproc_link_set_polled(h->link, false), 0);
+	assert_int_equal(G.rx, 2);
+	assert_int_equal(F.rc->tail, F.head);
+	assert_int_equal(F.rc->data_event, F.head);
+	assert_int_equal(host_kicks(h), k0);
+	/* off: the next record published at its poll */
+	fr_write(hid, "gamma", 5);
+	assert_int_equal(rproc_link_poll(h->link), 1);
+	assert_int_equal(F.rc->tail, F.head);
+	assert_int_equal(F.rc->data_event, F.head);
+	/* a record consumed polled, another pending when it goes off: 1 */
+	assert_int_equal(rproc_link_set_polled(h->link, true), 0);
+	t0 = F.head;
+	fr_write(hid, "delta", 5);
+	assert_int_equal(rproc_link_poll(h->link), 1);
+	assert_int_equal(F.rc->tail, t0);
+	assert_int_equal(F.rc->data_event, t0);
+	fr_write(hid, "epsilon", 7);
+	assert_int_equal(rproc_link_set_polled(h->link, false), 1);
+	assert_int_equal(G.rx, 5);
+	assert_int_equal(G.last_len, 7);
+	assert_memory_equal(G.last, "epsilon", 7);
+	assert_int_equal(F.rc->tail, F.head);
+	assert_int_equal(F.rc->data_event, F.head);
+	assert_int_equal(host_kicks(h), k0);
+	/* consumed polled while we came to wait for room in it: off rings */
+	assert_int_equal(rproc_link_set_polled(h->link, true), 0);
+	pub = F.head;
+	fr_write(hid, "zeta", 4);
+	fr_write(hid, "eta", 3);
+	assert_int_equal(rproc_link_poll(h->link), 2);
+	assert_int_equal(F.rc->tail, pub);
+	F.rp->space_event = pub + 4;
+	assert_int_equal(rproc_link_set_polled(h->link, false), 0);
+	assert_int_equal(F.rc->tail, F.head);
+	assert_int_equal(F.rc->data_event, F.head);
+	assert_int_equal(host_kicks(h), k0 + 1);
+	assert_int_equal(rproc_link_set_polled(NULL, true), -EINVAL);
+	assert_int_equal(rproc_link_set_polled(NULL, false), -EINVAL);
+	lh_free(h);
+}
+
+/* polled_fast_path_laps: the messages' sizes, and the callback's check of
+ * each (in order, intact). */
+static const uint32_t lap_sizes[] = {
+	8,  12, 16, 9, 13, 1,  7,   17, 0,    15, 10,	200, 11,
+	14, 4,	16, 3, 8,  40, 700, 5,	1500, 33, 2044, 999, 12,
+};
+#define LAP_NS (sizeof(lap_sizes) / sizeof(lap_sizes[0]))
+static uint32_t lap_seq, lap_bad;
+
+static void lap_rx(const void *data, size_t len)
+{
+	uint8_t want[2048];
+	uint32_t n = lap_sizes[lap_seq % LAP_NS];
+
+	seq_fill(want, lap_seq, n);
+	if (len != n || memcmp(data, want, n))
+		lap_bad++;
+	lap_seq++;
+}
+
+/*
+ * Polled, many laps of the ring with records of assorted sizes (pads at
+ * the end among them, up to the MTU), we a producer by the book: we
+ * write only into what the host published as consumed, and when that
+ * has no room for the next record we arm our space_event and wait for
+ * its doorbell.  Every message arrives once, in order, intact; at each
+ * poll the published tail stays where it was or becomes the consumed
+ * index exactly (never behind, never past what was consumed): the latter
+ * with a doorbell when we wait inside it, without one when a quarter was
+ * unpublished, and in no other case.  The wish (data_event) never moves.
+ */
+static void polled_fast_path_laps(void **state)
+{
+	struct rproc_link_ept *e;
+	struct harness *h;
+	uint32_t hid, seed = 0xC0FFEEu, seq = 0, ev0, start;
+	uint32_t waits = 0, rings = 0, quarters = 0, quiet = 0, pads = 0;
+	uint8_t buf[2048];
+
+	(void)state;
+	h = bound(&e, &hid);
+	assert_true(rproc_link_rx_mtu(h->link) >= 2044);
+	ev0 = F.rc->data_event;
+	start = F.head;
+	lap_seq = lap_bad = 0;
+	G.on_rx = lap_rx;
+	assert_int_equal(rproc_link_set_polled(h->link, true), 0);
+	while (F.head - start < 200 * F.n2) {
+		uint32_t n = lap_sizes[seq % LAP_NS], pos = F.head & (F.n2 - 1);
+		uint32_t rec = LINK_REC_SIZE(n), pub, ev, k, c, want;
+		uint32_t need = rec > F.n2 - pos ? F.n2 - pos + rec : rec;
+		bool waiting = false, ring, publish;
+
+		if (F.n2 - (F.head - F.rc->tail) >= need) {
+			pads += need != rec;
+			seq_fill(buf, seq, n);
+			fr_write(hid, buf, n);
+			seq++;
+			if (lh_rand(&seed) % 3)
+				continue;
+		} else {
+			/* no room: ring us once the tail passes what frees
+			 * it, then look again */
+			F.rp->space_event = F.head + need - F.n2 - 1;
+			if (F.n2 - (F.head - F.rc->tail) >= need)
+				continue;
+			waiting = true;
+			waits++;
+		}
+		/* the host's poll, against what it must do */
+		pub = F.rc->tail;
+		ev = F.rp->space_event;
+		k = host_kicks(h);
+		c = F.head;
+		want = seq - lap_seq;
+		ring = link_need_event(ev, c, pub);
+		publish = ring || c - pub >= F.n2 / 4;
+		assert_int_equal(rproc_link_poll(h->link), want);
+		assert_int_equal(lap_seq, seq);
+		assert_int_equal(lap_bad, 0);
+		assert_true(F.rc->tail - pub <= c - pub);
+		assert_int_equal(F.rc->tail, publish ? c : pub);
+		assert_int_equal(host_kicks(h), k + ring);
+		assert_int_equal(F.rc->data_event, ev0);
+		assert_true(c - F.rc->tail < F.n2 / 4);
+		if (waiting) {
+			/* rung, and room now */
+			assert_true(ring);
+			assert_true(F.n2 - (F.head - F.rc->tail) >= need);
+		}
+		rings += ring;
+		quarters += publish && !ring;
+		quiet += !publish;
+	}
+	print_message("polled laps: %u messages, %u pads, %u waits, %u "
+		      "rings, %u quarter publications, %u quiet polls\n",
+		      seq, pads, waits, rings, quarters, quiet);
+	assert_true(pads > 50 && waits > 50 && quarters > 50 && quiet > 50);
+	assert_int_equal(rings, waits);
+	G.on_rx = NULL;
+	assert_int_equal(rproc_link_state(h->link), RPROC_LINK_UP);
+	lh_free(h);
+}
+
 /* Garbage in everything the remote writes, between by-the-book traffic:
  * never a crash, never an access outside (ASan), states stay sane. */
 static void fuzz(void **state)
@@ -965,6 +1305,10 @@ int main(void)
 		cmocka_unit_test(fast_path_laps),
 		cmocka_unit_test(fast_path_gates),
 		cmocka_unit_test(batch_across_end),
+		cmocka_unit_test(polled_publishes_lazily),
+		cmocka_unit_test(polled_space_event),
+		cmocka_unit_test(polled_off_arms),
+		cmocka_unit_test(polled_fast_path_laps),
 		cmocka_unit_test(head_jump),
 		cmocka_unit_test(head_misaligned),
 		cmocka_unit_test(head_backwards),
