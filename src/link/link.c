@@ -50,12 +50,19 @@
  *    state without the lock and senders read it with the lock.  The
  *    lifecycle callbacks take the role too (busy_enter_locked()).
  *  - Endpoint lifetime without a lock per message: the holder announces
- *    the id whose callbacks it is about to run in link->cur_id, then looks
- *    the endpoint up in tab[id]; destroy clears tab[id], then waits while
- *    cur_id is that id (both seq_cst: Dekker).  So destroy from another
- *    endpoint's callback works and the message path takes no lock.  The
- *    holder keeps an endpoint pinned for a run of records to it and lets
- *    go as soon as it sees it being destroyed (F_DESTROYED, doomed()).
+ *    the id whose callbacks it is about to run in the busy word itself
+ *    (PIN(id): the role and the pin are one word), then looks the
+ *    endpoint up in tab[id]; destroy clears tab[id], then waits while the
+ *    busy word pins that id (both seq_cst: Dekker).  So destroy from
+ *    another endpoint's callback works and the message path takes no
+ *    lock.  The holder keeps an endpoint pinned for a run of records to
+ *    it, lets go as soon as it sees it being destroyed (F_DESTROYED,
+ *    doomed()), and otherwise until it gives the role back; it takes the
+ *    role with the endpoint it pinned last already pinned (a guess, looked
+ *    up only when a record names it), so steady traffic to one endpoint
+ *    costs one locked instruction to take the role and one to give it
+ *    back, and none for the pin.  Anything that runs a callback other
+ *    than an endpoint's (link events) unpins first.
  *
  * We write two lines of the shared memory: the producer line of the host
  * -> remote ring (tx) and the consumer line of the remote -> host ring
@@ -76,8 +83,9 @@
  * send_any() (other sizes) or send_slow() (everything checked again).  A
  * drain takes no lock: per record one bound check against the piece of
  * ring being read and the callback, the endpoint pinned once per run of
- * records to the same id (cur_id, tab[id]); per pass one release store of
- * the tail and one seq_cst store to arm for the next doorbell.  Portable
+ * records to the same id (the busy word, tab[id]); per pass one release
+ * store of the tail and one seq_cst store to arm for the next doorbell
+ * (polled: nothing, mostly).  Portable
  * core code: OS calls through os.h only.
  */
 #include <errno.h>
@@ -200,7 +208,10 @@ struct rproc_link {
 	_Atomic(struct rproc_link_ept *) tab[RPROC_LINK_MAX_EPT + 1];
 
 	/* Roles and waiters. */
-	atomic_uint busy, again, cur_id;
+	atomic_uint busy; /* 0 free, else PIN(the endpoint pinned, or 0) */
+	atomic_uint again;
+	atomic_uint pin_id; /* what busy pins (written in the busy role),
+			     * kept as the next holder's guess */
 	atomic_uint busy_waiters, cb_waiters, tx_waiters;
 
 	/* Counters written without the lock (one writer at a time). */
@@ -237,7 +248,7 @@ static void lk_wake(struct rproc_link *l)
 }
 
 /* Wake the sleepers after a change made without the lock (the remote's
- * tail, cur_id, busy): xlock.h says why the lock is taken once first. */
+ * tail, the busy word): xlock.h says why the lock is taken once first. */
 static void lk_wake_unlocked(struct rproc_link *l)
 {
 	rproc_xevent_wake_unlocked(&l->wait, &l->lk);
@@ -308,44 +319,83 @@ static inline int64_t ms_to_ns(int timeout_ms)
 
 /* ---- roles -------------------------------------------------------------------- */
 
+/* The busy word: the role taken, with endpoint @id pinned (0: none). */
+#define PIN(id) (1u | (uint32_t)(id) << 1)
+#define PINNED(w) ((uint32_t)(w) >> 1)
+
+/* Take the busy role with PIN(@id) if it is free. */
+static inline bool busy_try(struct rproc_link *l, unsigned id)
+{
+	unsigned free = 0;
+
+	return atomic_compare_exchange_strong(&l->busy, &free, PIN(id));
+}
+
 /* Take the busy role, waiting for it (lock held). */
 static void busy_enter_locked(struct rproc_link *l)
 {
 	atomic_fetch_add(&l->busy_waiters, 1);
-	while (atomic_exchange(&l->busy, 1))
+	while (!busy_try(l, 0))
 		lk_sleep(l, -1);
 	atomic_fetch_sub(&l->busy_waiters, 1);
+	atomic_store_explicit(&l->pin_id, 0, memory_order_relaxed);
 }
 
 /* Lock held. */
 static void busy_leave(struct rproc_link *l)
 {
 	atomic_store(&l->busy, 0);
-	if (unlikely(atomic_load(&l->busy_waiters)))
+	if (unlikely(atomic_load(&l->busy_waiters) ||
+		     atomic_load(&l->cb_waiters)))
 		lk_wake(l);
 }
 
-/* Lock not held. */
-static void cb_leave(struct rproc_link *l)
+/* The endpoint the busy word pins (busy role). */
+static inline unsigned pinned_id(struct rproc_link *l)
 {
-	atomic_store(&l->cur_id, 0);
+	return atomic_load_explicit(&l->pin_id, memory_order_relaxed);
+}
+
+/* Pin endpoint @id instead (0: none; busy role, lock not held): a
+ * destroyer waiting for the one pinned before may go on. */
+static void pin(struct rproc_link *l, unsigned id)
+{
+	atomic_store(&l->busy, PIN(id));
+	atomic_store_explicit(&l->pin_id, id, memory_order_relaxed);
 	if (unlikely(atomic_load(&l->cb_waiters)))
 		lk_wake_unlocked(l);
 }
 
-/* The endpoint @id, pinned for a callback (busy role), or NULL. */
-static inline struct rproc_link_ept *cb_enter(struct rproc_link *l, unsigned id)
+static void cb_leave(struct rproc_link *l)
 {
-	struct rproc_link_ept *e;
+	pin(l, 0);
+}
 
-	atomic_store(&l->cur_id, id);
-	e = atomic_load(&l->tab[id]);
+/* The endpoint at @id, pinned by the caller, unless it is gone or being
+ * destroyed. */
+static inline struct rproc_link_ept *ept_at(struct rproc_link *l, unsigned id)
+{
+	struct rproc_link_ept *e = atomic_load(&l->tab[id]);
+
 	if (likely(e &&
 		   !(atomic_load_explicit(&e->flags, memory_order_relaxed) &
 		     F_DESTROYED)))
 		return e;
-	cb_leave(l);
 	return NULL;
+}
+
+/* The endpoint @id, pinned for a callback (busy role), or NULL (and
+ * nothing pinned). */
+static inline struct rproc_link_ept *cb_enter(struct rproc_link *l, unsigned id)
+{
+	struct rproc_link_ept *e;
+
+	if (pinned_id(l) != id)
+		pin(l, id);
+	e = ept_at(l, id);
+	if (!e)
+		cb_leave(l);
+	return e;
 }
 
 /* Endpoint @e (pinned) is being destroyed: leave it at once, the
@@ -472,6 +522,8 @@ static void proto_error(struct rproc_link *l, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (pinned_id(l))
+		cb_leave(l); /* link events follow */
 	link_lock(l);
 	if (l->state == RPROC_LINK_WAIT || l->state == RPROC_LINK_UP) {
 		memcpy(l->error, msg, sizeof(msg));
@@ -854,16 +906,17 @@ static void rx_publish_polled(struct rproc_link *l, uint32_t tail)
  *
  * Per record of the fast path: one check that it ends within the piece,
  * and the endpoint pinned once for a run of records to the same id
- * (cb_enter(): cur_id, then tab[id]; destroy waits while it is pinned),
- * left at a change of id, before anything that takes the lock, as soon as
- * the endpoint is being destroyed, and at the end of the pass.  Returns
- * the messages delivered.
+ * (cb_enter(): the busy word, then tab[id]; destroy waits while it is
+ * pinned), left at a change of id, before a control message, as soon as
+ * the endpoint is being destroyed, and when the role is given back (the
+ * pin then stays as the next holder's guess).  Returns the messages
+ * delivered.
  */
 static int rx_drain(struct rproc_link *l, bool *again)
 {
 	struct lring *r = &l->rx;
 	uint32_t tail = l->rx_pos, head, h, id, len, pos, rec, pub;
-	uint32_t pinned = 0, piece;
+	uint32_t pinned = pinned_id(l), piece;
 	struct rproc_link_ept *e = NULL;
 	uint8_t *q0, *q, *end;
 	int n = 0;
@@ -907,10 +960,10 @@ static int rx_drain(struct rproc_link *l, bool *again)
 					if (!rec)
 						return n;
 				} else {
-					if (id != pinned ||
+					/* e is NULL after the role's
+					 * guess: looked up at first use */
+					if (id != pinned || !e ||
 					    unlikely(doomed(e))) {
-						if (pinned)
-							cb_leave(l);
 						e = cb_enter(l, id);
 						pinned = e ? id : 0;
 					}
@@ -929,10 +982,7 @@ static int rx_drain(struct rproc_link *l, bool *again)
 			} while (q != end);
 			tail += piece;
 		}
-		if (pinned) {
-			cb_leave(l);
-			pinned = 0;
-		}
+		/* (the pin stays until the role is given back) */
 		if (atomic_load_explicit(&l->polled, memory_order_relaxed)) {
 			rx_publish_polled(l, tail);
 			break;
@@ -965,6 +1015,8 @@ static void sync_slow(struct rproc_link *l, uint32_t s, uint32_t a)
 
 	if (l->state != RPROC_LINK_WAIT && l->state != RPROC_LINK_UP)
 		return;
+	if (pinned_id(l))
+		cb_leave(l); /* link events may follow */
 	if (l->peer && (s != l->peer || a != l->me)) {
 		/* the remote restarted or left: a new session of ours too,
 		 * so nothing of the old one crosses */
@@ -1071,14 +1123,19 @@ static int link_process(struct rproc_link *l)
 	int n = 0;
 
 	for (;;) {
-		if (unlikely(atomic_exchange(&l->busy, 1))) {
+		/* with the last holder's pin as a guess (see the top) */
+		unsigned guess = pinned_id(l);
+
+		if (unlikely(!busy_try(l, guess))) {
 			atomic_store(&l->again, 1);
-			if (atomic_exchange(&l->busy, 1))
+			if (!busy_try(l, guess))
 				return n; /* the holder looks again */
 		}
+		atomic_store_explicit(&l->pin_id, guess, memory_order_relaxed);
 		n += process_once(l);
 		atomic_store(&l->busy, 0);
-		if (unlikely(atomic_load(&l->busy_waiters)))
+		if (unlikely(atomic_load(&l->busy_waiters) ||
+			     atomic_load(&l->cb_waiters)))
 			lk_wake_unlocked(l);
 		if (likely(!atomic_load(&l->again)) ||
 		    !atomic_exchange(&l->again, 0))
@@ -1390,7 +1447,7 @@ void rproc_link_ept_destroy(struct rproc_link_ept *e)
 	atomic_fetch_or(&e->flags, F_DESTROYED);
 	atomic_store(&l->tab[e->id], NULL);
 	atomic_fetch_add(&l->cb_waiters, 1);
-	while (atomic_load(&l->cur_id) == e->id)
+	while (PINNED(atomic_load(&l->busy)) == e->id)
 		lk_sleep(l, -1);
 	atomic_fetch_sub(&l->cb_waiters, 1);
 	link_unlock(l);
