@@ -194,8 +194,8 @@ struct rproc_link {
 	atomic_bool faulted;
 
 	/* Receive (busy role). */
-	uint32_t rx_pos;  /* what we consumed */
-	uint32_t rx_tail; /* what we published (rx_pos unless polled) */
+	uint32_t rx_pos;    /* what we consumed */
+	uint32_t rx_tail;   /* what we published (rx_pos unless polled) */
 	atomic_bool polled; /* rproc_link_set_polled() */
 	bool kick;	    /* ring the remote at the end of this round */
 	bool warned_ept, warned_ctl;
