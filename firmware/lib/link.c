@@ -3,27 +3,40 @@
  * The remote side of the link (rpfw/link.h; ABI rproc/link_abi.h;
  * docs/link.md).  Portable C11; platform hooks in rpfw/rpmsg_port.h.
  *
- * We write two lines of the shared memory: the producer line of the
+ * We write two lines of the shared memory, the producer line of the
  * remote -> host ring (tx) and the consumer line of the host -> remote
- * ring (rx); every other word is the host's, read once (volatile) into a
- * local and checked before use.  Ordering: a release fence before each
- * index we publish (the records, or our reads of them, come first), an
- * acquire fence after each index we read, and a full fence only where a
- * doorbell is armed (our index store before the load of the other side's
- * wish, which it stores before loading our index).
+ * ring (rx), and the tx data area; every other word is the host's, read
+ * once (volatile) into a local and checked before use.
+ *
+ * Version 2: the header is the ready word.  No head index crosses: the
+ * consumer reads the word at its tail, 0 for "nothing yet" (no header is
+ * 0), and the producer keeps a 0 stop word at its head.  Ordering: we
+ * send a record (tx_commit()) as its payload, the stop word after it,
+ * a release fence, then the header; a record that would cross the end
+ * gets a pad to it, whose stop word (0 at position 0) is stored before
+ * the same fence and the pad header after it.  We receive with an
+ * acquire fence after each header we read (before its payload), and
+ * publish our tail with a release fence before it (our reads of the
+ * records come first).  A full fence only where a doorbell may be
+ * wanted: after our record or tail, before the load of the other side's
+ * event (which it stores before looking at the ring again).  A new
+ * session of ours writes 0 at position 0 of the tx area before it is
+ * published (renew()).
  *
  * Both lines of a ring have the index, the session word and the event at
  * the same offsets, so each ring is "our line" and "the host's line"
- * (struct rpfw_link_ring) and publishing an index, saying "left" or
- * reading the host's index is the same code for both directions.
+ * (struct rpfw_link_ring) and saying "left" or checking the other side's
+ * event is the same code for both directions (the producer line's index
+ * word is version 1's head: no longer written but by renew(), with 0).
  *
- * Receiving costs little per record: the host's head is read and checked
- * once per batch, and the records up to it (or to the end of the data
- * area, whichever comes first) are walked as one piece, per record one
- * bound check against that piece and one look at the slot its id names
- * (a free slot has id 0, which no record names) before the callback.
- * Pads, control messages, dropped messages and violations leave that
- * path for rx_other().
+ * Receiving costs little per record: per record one load of the ready
+ * word, the acquire fence, one bound check (to the end of the data area,
+ * or of the room the host had: our published tail + size - 4, so a ring
+ * full of stale headers is a violation) and one look at the slot its id
+ * names (a free slot has id 0, which no
+ * record names) before the callback; the host's session is read once per
+ * pass.  Pads, control messages, dropped messages and violations leave
+ * that path for rx_other().
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -122,8 +135,8 @@ static void say_left(struct rpfw_link *l)
 	l->kick = 1;
 }
 
-/* The host broke the protocol: stop for good (the host sees us leave),
- * and end the piece of records being delivered, if any (rx_drain()). */
+/* The host broke the protocol: stop for good (the host sees us leave;
+ * rx_drain() stops at the record, or the callback, that found it). */
 static void fail(struct rpfw_link *l)
 {
 	if (!l->err) {
@@ -131,23 +144,17 @@ static void fail(struct rpfw_link *l)
 		l->up = 0;
 		say_left(l);
 	}
-	l->rx_end = NULL;
 }
 
 /*
- * Publish our index @idx of ring @r (moved from @old), after what we did
- * with the records (interrupts masked); with @arm also as our event (the
- * consumer, caught up, wants a doorbell for the next record).  Then the
- * host's event: past it, it gets a doorbell.
+ * Our index of ring @r moved from @old to @idx (records written, or read
+ * and the tail stored; interrupts masked): a doorbell if that passed the
+ * host's event.  The full fence orders our stores before the load of its
+ * event, which it stores before it looks at the ring again.
  */
-static void publish(struct rpfw_link *l, struct rpfw_link_ring *r, uint32_t idx,
-		    uint32_t old, int arm)
+static void kick_past(struct rpfw_link *l, struct rpfw_link_ring *r,
+		      uint32_t idx, uint32_t old)
 {
-	rpfw_port_wmb();
-	r->mine[W_IDX] = idx;
-	r->idx = idx;
-	if (arm)
-		r->mine[W_EVT] = idx;
 	rpfw_port_mb();
 	if (link_need_event(r->theirs[W_EVT], idx, old))
 		l->kick = 1;
@@ -156,9 +163,10 @@ static void publish(struct rpfw_link *l, struct rpfw_link_ring *r, uint32_t idx,
 /*
  * A new session of ours (interrupts masked): a number that is neither 0
  * nor what the host acknowledges now, our producer and consumer state
- * back to 0 (the session word says "restarting" meanwhile, so the host
- * reads no index of the old one with the new one), every endpoint
- * unbound and to be announced again.  @stale: the host session not to
+ * back to 0 and 0 at position 0 of the tx area, where the host starts
+ * reading (the session word says "restarting" meanwhile, so the host
+ * reads nothing of the old one with the new one), every endpoint unbound
+ * and to be announced again.  @stale: the host session not to
  * accept, the one before.
  */
 static void renew(struct rpfw_link *l, uint32_t stale)
@@ -174,6 +182,7 @@ static void renew(struct rpfw_link *l, uint32_t stale)
 	l->tx.mine[W_EVT] = LINK_EVENT_NONE;
 	l->rx.mine[W_IDX] = 0;
 	l->rx.mine[W_EVT] = 0;
+	WORD(l->tx.data) = 0; /* the stop word of the new session */
 	rpfw_port_wmb();
 	l->tx.mine[W_SES] = s;
 	l->me = s;
@@ -216,6 +225,9 @@ static NOINLINE int sync_slow(struct rpfw_link *l, uint32_t s, uint32_t a)
 		l->peer = s;
 		r->idx = r->peer = 0;
 		l->kick = 1;
+		/* its session before the ring: it wrote 0 at position 0
+		 * before publishing it */
+		rpfw_port_rmb();
 	}
 	if (!l->up && l->peer && a == l->me) {
 		l->up = 1;
@@ -234,20 +246,21 @@ static inline int sync(struct rpfw_link *l)
 }
 
 /*
- * Room for a record of @len payload bytes (interrupts masked).  A record
- * that would cross the end is preceded by a pad to it.  l->resv: the head
- * where the record starts.  Without room the host's tail is read (between
- * two reads of its ack: a restarting host zeroes the ack before the tail)
- * and checked (forward, not past our head, in whole words); still
- * without, the host is asked for a doorbell once it freed enough, and the
- * tail read once more.
+ * Room for a record of @len payload bytes and its stop word (interrupts
+ * masked).  A record that would cross the end starts at position 0, after
+ * a pad to the end (written by tx_commit()).  l->resv: the head where the
+ * record starts.  Without room the host's tail is read (between two reads
+ * of its ack: a restarting host zeroes the ack before the tail) and
+ * checked (forward, not past our head, in whole words); still without,
+ * the host is asked for a doorbell once it freed enough, and the tail
+ * read once more.
  */
 static int tx_reserve(struct rpfw_link *l, uint32_t len)
 {
 	struct rpfw_link_ring *r = &l->tx;
 	uint32_t size = r->mask + 1, head = r->idx, pos = head & r->mask;
 	uint32_t rec = LINK_REC_SIZE(len), end = size - pos;
-	uint32_t need = rec > end ? end + rec : rec, a, t;
+	uint32_t need = (rec > end ? end + rec : rec) + LINK_HDR_LEN, a, t;
 	int look = 0;
 
 	if (!l->up)
@@ -275,11 +288,7 @@ static int tx_reserve(struct rpfw_link *l, uint32_t len)
 		}
 		r->peer = t;
 	}
-	if (rec > end) {
-		WORD(r->data + pos) = LINK_REC(LINK_EPT_PAD, 0);
-		head += end;
-	}
-	l->resv = head;
+	l->resv = rec > end ? head + end : head;
 	return 0;
 }
 
@@ -289,13 +298,28 @@ static inline uint8_t *tx_rec(struct rpfw_link *l)
 	return l->tx.data + (l->resv & l->tx.mask);
 }
 
-/* Publish the reserved record @p (interrupts masked); a doorbell if the
- * host waits for data. */
+/*
+ * Publish the reserved record @p, its payload written (interrupts
+ * masked): the stop word after it, and 0 at @p, then the release fence,
+ * then the pad before it if any, and its header.  (0 at @p: when a pad
+ * precedes, position 0 is the pad's stop word, and holds a header of the
+ * last lap until then; else it is our stop word already.)  A doorbell if
+ * the host waits for data (its event against our head before the pad).
+ */
 static void tx_commit(struct rpfw_link *l, uint8_t *p, uint32_t id,
 		      uint32_t len)
 {
+	struct rpfw_link_ring *r = &l->tx;
+	uint32_t old = r->idx, head = l->resv + LINK_REC_SIZE(len);
+
+	WORD(r->data + (head & r->mask)) = 0;
+	WORD(p) = 0;
+	rpfw_port_wmb();
+	if (l->resv != old)
+		WORD(r->data + (old & r->mask)) = LINK_REC(LINK_EPT_PAD, 0);
 	WORD(p) = LINK_REC(id, len);
-	publish(l, &l->tx, l->resv + LINK_REC_SIZE(len), l->tx.idx, 0);
+	r->idx = head;
+	kick_past(l, r, head, old);
 }
 
 static int ctl_send(struct rpfw_link *l, uint32_t op, struct rpfw_link_ept *e)
@@ -425,20 +449,23 @@ static void ctl_rx(struct rpfw_link *l, const uint8_t *data, uint32_t len)
 /*
  * A record the fast path of rx_drain() does not deliver (interrupts
  * masked): a pad, a control message, one for a free slot or for an
- * earlier endpoint of its slot (dropped), or a violation.  @q: the record,
- * @h its header; it must end by l->rx_end, the end of the piece being
- * read (the host's head or the end of the data area, whichever is
- * first), and a pad must end the data area (the head is past it).
- * Returns its size, or 0 after a violation (which ends the piece).
+ * earlier endpoint of its slot (dropped), or a violation.  @q: the record
+ * (at @q, an index's position), @h its header, @room the bytes from @q
+ * to the end of the data area or to the end of the room the host had,
+ * whichever comes first: the record must not cross it; a pad skips to
+ * the end of the area, which must be within that room, and is a
+ * violation at position 0 (a producer never needs one there).  Returns
+ * its size (a violation: after fail(), anything).
  */
-static uint32_t rx_other(struct rpfw_link *l, uint32_t h, uint8_t *q)
+static uint32_t rx_other(struct rpfw_link *l, uint32_t h, uint8_t *q,
+			 uint32_t room)
 {
 	uint32_t id = LINK_REC_EPT(h), len = LINK_REC_PLEN(h);
-	uint32_t rec = LINK_REC_SIZE(len), room = (uint32_t)(l->rx_end - q);
+	uint32_t rec = LINK_REC_SIZE(len);
 
 	if (id == LINK_EPT_PAD) {
-		/* to the end of the data area, which the head is past */
-		if (l->rx_end == l->rx.data + l->rx.mask + 1)
+		if (q != l->rx.data &&
+		    room == l->rx.mask + 1 - (uint32_t)(q - l->rx.data))
 			return room;
 	} else if (rec <= room && id == LINK_EPT_CTL) {
 		ctl_rx(l, q + LINK_HDR_LEN, len);
@@ -453,10 +480,10 @@ static uint32_t rx_other(struct rpfw_link *l, uint32_t h, uint8_t *q)
 /*
  * The end of a polled pass (rpfw_link_set_polled()) that read up to
  * @tail: published only when the host waits for room past what we
- * published (its space_event, in the line we read its head from), with a
- * doorbell, or when a quarter of the ring is unpublished; no doorbell
- * armed for us.  Every polled pass gets here, one that took nothing too.
- * Returns @n.
+ * published (its space_event, in the line we read its session from),
+ * with a doorbell, or when a quarter of the ring is unpublished; no
+ * doorbell armed for us.  Every polled pass gets here, one that took
+ * nothing too.  Returns @n.
  */
 static int publish_polled(struct rpfw_link *l, uint32_t tail, int n)
 {
@@ -476,83 +503,85 @@ static int publish_polled(struct rpfw_link *l, uint32_t tail, int n)
 }
 
 /*
- * Receive what the host wrote (interrupts masked), in batches: one tail
- * store per batch, then the arm for the next doorbell (data_event) and
- * one more look.  At most one ring's worth per call, so a host that keeps
- * producing cannot keep us here (interrupts masked) for ever: past that,
- * l->more asks the caller to poll again.  Its session is read after its
- * head: a change means it restarted under us, and *@again asks for a sync
- * first.  Returns the records delivered (a violation: l->err).
+ * Receive what the host wrote (interrupts masked), in passes: the host's
+ * session checked (a change means it restarted under us, and *@again
+ * asks for a sync first), then the records walked by their ready words
+ * up to a 0, a record kept for later or the budget, then one tail store
+ * per pass, the arm for the next doorbell (data_event) and one more look
+ * at the word at the tail.  At most one ring's worth per call, so a host
+ * that keeps producing cannot keep us here (interrupts masked) for ever:
+ * past that, l->more asks the caller to poll again.  Returns the records
+ * delivered (a violation: l->err).
  */
 static int rx_drain(struct rpfw_link *l, int *again)
 {
 	struct rpfw_link_ring *r = &l->rx;
 	uint32_t size = r->mask + 1, tail = r->idx, start = tail;
-	uint32_t head, h, id, slot, len, rec, pos;
-	uint8_t *q0, *q;
+	uint32_t h, id, slot, len, rec, room, old, lim;
+	uint8_t *q;
 	struct rpfw_link_ept *e;
-	int n = 0, keep = 0;
+	int n = 0, stop = 0;
 
 	for (;;) {
-		if (tail - start >= size) {
-			l->more = 1;
-			return n;
-		}
-		head = r->theirs[W_IDX];
-		rpfw_port_rmb();
 		if (r->theirs[W_SES] != l->peer) {
 			*again = 1;
 			return n;
 		}
-		if (head - tail > size || (head & 3)) {
-			fail(l);
-			return n;
-		}
-		while (tail != head && !keep) {
-			/* one piece: to the head or to the end of the area */
-			pos = tail & r->mask;
-			q = q0 = r->data + pos;
-			l->rx_end =
-				q + (size - pos < head - tail ? size - pos
-							      : head - tail);
-			do {
-				h = WORD(q);
-				id = LINK_REC_EPT(h);
-				slot = ID_SLOT(id);
-				len = LINK_REC_PLEN(h);
-				rec = LINK_REC_SIZE(len);
-				if (likely(slot < RPFW_LINK_MAX_EPT &&
-					   l->ept[slot].id == id &&
-					   rec <= (uint32_t)(l->rx_end - q))) {
-					e = &l->ept[slot];
-					if (e->cb(e, q + LINK_HDR_LEN, len,
-						  e->priv) == RPFW_EAGAIN) {
-						keep = 1;
-						break;
-					}
-					n++;
-				} else {
-					rec = rx_other(l, h, q);
+		/* records end within the room the host had: our published
+		 * tail + size - 4 (their stop word had to fit) */
+		lim = r->peer + size - LINK_HDR_LEN;
+		for (;;) {
+			room = size - (tail & r->mask);
+			if (lim - tail < room)
+				room = lim - tail;
+			q = r->data + (tail & r->mask);
+			h = WORD(q);
+			if (!h)
+				break;
+			if (tail - start >= size) {
+				l->more = 1;
+				stop = 1;
+				break;
+			}
+			/* the header before what it covers */
+			rpfw_port_rmb();
+			id = LINK_REC_EPT(h);
+			slot = ID_SLOT(id);
+			len = LINK_REC_PLEN(h);
+			rec = LINK_REC_SIZE(len);
+			if (likely(slot < RPFW_LINK_MAX_EPT &&
+				   l->ept[slot].id == id && rec <= room)) {
+				e = &l->ept[slot];
+				if (e->cb(e, q + LINK_HDR_LEN, len, e->priv) ==
+				    RPFW_EAGAIN) {
+					stop = 1;
+					break;
 				}
-				q += rec;
-				/* (a violation, even in a callback's send,
-				 * ends the piece: fail()) */
-			} while ((uintptr_t)q < (uintptr_t)l->rx_end);
+				n++;
+			} else {
+				rec = rx_other(l, h, q, room);
+			}
+			/* a violation, here or in a callback's send */
 			if (unlikely(l->err))
 				return n;
-			tail += (uint32_t)(q - q0);
+			tail += rec;
 		}
 		if (l->polled)
 			return publish_polled(l, tail, n);
 		/* nothing to publish and the wish stands (or none is made):
 		 * no store, which would take our line from the host */
-		if (tail == r->peer && (keep || r->mine[W_EVT] == tail))
+		old = r->peer;
+		if (tail == old && (stop || r->mine[W_EVT] == tail))
 			return n;
 		/* our reads of the records before the tail frees them; and,
-		 * unless we keep one for later, a doorbell for the next */
-		publish(l, r, tail, r->peer, !keep);
-		r->peer = tail;
-		if (keep || r->theirs[W_IDX] == tail)
+		 * unless we stopped early, a doorbell for the next */
+		rpfw_port_wmb();
+		r->mine[W_IDX] = tail;
+		r->idx = r->peer = tail;
+		if (!stop)
+			r->mine[W_EVT] = tail;
+		kick_past(l, r, tail, old);
+		if (stop || !WORD(r->data + (tail & r->mask)))
 			return n;
 	}
 }

@@ -39,6 +39,21 @@
  * the end of the data area: when it would not fit, the producer writes a
  * pad header (endpoint LINK_EPT_PAD) and the record starts again at
  * position 0; the consumer skips from a pad header to the end.
+ *
+ * The header is the record's ready word (version 2): the consumer reads
+ * the word at its tail, and 0 (no record has header 0) means "nothing
+ * yet".  The producer keeps a 0 "stop word" at its head: it writes the
+ * payload, then 0 at the position the next record will start at (index
+ * head + LINK_REC_SIZE(len); position 0 when that is the end of the
+ * area), then the header with release order; for a pad, 0 at position 0,
+ * then the pad header (release).  So the word at the consumer's tail is
+ * always either 0 or a header published after everything it covers, and
+ * a message crosses from one core to the other in the lines it occupies
+ * only: the consumer reads no index.  A record needs its size plus 4
+ * bytes (the stop word) of room.  The producer's head is its own; the
+ * head word of its line (version 1) is no longer written.  A new session
+ * of the producer starts with 0 at position 0 (written before the session
+ * is published).
  */
 #ifndef RPROC_LINK_ABI_H
 #define RPROC_LINK_ABI_H
@@ -51,7 +66,7 @@
 /* The vendor resource type of a link description (RSC_VENDOR_START..END). */
 #define RSC_VENDOR_LINK 0x180u
 
-#define LINK_VERSION 1u
+#define LINK_VERSION 2u /* 2: the header is the ready word */
 #define LINK_MAGIC 0x4B4E494Cu /* "LINK" */
 #define LINK_LINE 64u	       /* one writer per line of this size */
 #define LINK_NAME_LEN 32u      /* endpoint and carveout names, NUL included */
@@ -86,13 +101,14 @@ struct link_shm_hdr {
 
 /*
  * The producer's line of a ring.  session: the producer's session number,
- * 0 while it (re)starts or after it left; never 0 otherwise.  head: bytes
- * written; published with release order after the records.  space_event:
- * the producer wants a doorbell once the consumer's tail passes it (set
- * when the ring is too full; see link_need_event()).
+ * 0 while it (re)starts or after it left; never 0 otherwise.  head:
+ * unused since version 2 (0; the records carry their own ready word).
+ * space_event: the producer wants a doorbell once the consumer's tail
+ * passes it (set when the ring is too full; see link_need_event()).  In a
+ * steady exchange nobody writes this line, so reading it costs nothing.
  */
 struct link_prod {
-	uint32_t head;
+	uint32_t head; /* unused (version 1's head) */
 	uint32_t session;
 	uint32_t space_event;
 	uint32_t reserved[13];
@@ -103,7 +119,8 @@ struct link_prod {
  * (after resetting its tail to 0), 0 while it (re)starts or after it
  * left.  tail: bytes consumed; published with release order after the
  * records were read.  data_event: the consumer wants a doorbell once the
- * producer's head passes it (set to the tail when it goes idle).
+ * producer's head passes it (set to the tail when it goes idle; the
+ * producer compares it with its own head).
  */
 struct link_cons {
 	uint32_t tail;
@@ -168,13 +185,13 @@ static inline int link_size_ok(uint32_t size)
 
 /*
  * The largest payload one message can carry through a data area of @size
- * bytes: a record must fit in half the ring (then the producer can always
- * place it once the consumer caught up, pad included), and its length in
- * 16 bits.
+ * bytes: a record and its stop word must fit in half the ring (then the
+ * producer can always place them once the consumer caught up, pad
+ * included), and its length in 16 bits.
  */
 static inline uint32_t link_mtu(uint32_t size)
 {
-	uint32_t m = size / 2 - LINK_HDR_LEN;
+	uint32_t m = size / 2 - 2 * LINK_HDR_LEN;
 
 	return m < 0xFFFFu ? m : 0xFFFFu;
 }

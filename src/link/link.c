@@ -64,29 +64,34 @@
  *    back, and none for the pin.  Anything that runs a callback other
  *    than an endpoint's (link events) unpins first.
  *
- * We write two lines of the shared memory: the producer line of the host
- * -> remote ring (tx) and the consumer line of the remote -> host ring
- * (rx), and the informational header.  Every other word is the remote's:
- * loaded once into a local (32-bit atomics over the ABI's plain words)
- * and checked before use.  Ordering: release stores publish our indices,
- * acquire loads read the remote's; where a doorbell is armed (a send: our
- * head before the remote's data_event; a drain: our tail and data_event
- * before its space_event and head) a seq_cst store and seq_cst loads, no
- * fence (ThreadSanitizer does not model fences).
+ * We write the tx data area, two lines of the shared memory: the
+ * producer line of the host -> remote ring (tx: session, space_event)
+ * and the consumer line of the remote -> host ring (rx: tail, ack,
+ * data_event), and the informational header.  Every other word is the
+ * remote's: loaded once into a local (32-bit atomics over the ABI's plain
+ * words) and checked before use.  Wire version 2 (rproc/link_abi.h): a
+ * record's header is its ready word, published with a release store
+ * after its payload and the 0 stop word where the next one goes; the
+ * consumer reads the word at its tail with acquire order, and no head
+ * index exists on the wire.  Where a doorbell is armed (a send: our
+ * header before the remote's data_event; a drain: our tail and
+ * data_event before its space_event and the word at our tail) a fence or
+ * a seq_cst store, and seq_cst loads.
  *
  * Hot path.  A send (send_fast(), inline in each send function, only tail
  * calls) takes the lock (one exchange each way uncontended), looks at one
  * word of the endpoint (tx_hdr: up, bound, nothing owed) and one of the
  * link (tx_lim: how far records fit without a pad or a look at the
- * remote's tail), moves an 8..16-byte payload in line, publishes the head
- * and rings only if the remote asked (data_event).  Anything else goes to
- * send_any() (other sizes) or send_slow() (everything checked again).  A
- * drain takes no lock: per record one bound check against the piece of
- * ring being read and the callback, the endpoint pinned once per run of
- * records to the same id (the busy word, tab[id]); per pass one release
- * store of the tail and one seq_cst store to arm for the next doorbell
- * (polled: nothing, mostly).  Portable
- * core code: OS calls through os.h only.
+ * remote's tail), moves an 8..16-byte payload in line, stores the stop
+ * word and the header and rings only if the remote asked (data_event).
+ * Anything else goes to send_any() (other sizes) or send_slow()
+ * (everything checked again).  A drain takes no lock: per record one
+ * acquire load of its header, one bound check (the end of the area, the
+ * room the remote had) and the callback, the endpoint pinned once per run
+ * of records to the same id (the busy word, tab[id]); per pass one
+ * release store of the tail and one seq_cst store to arm for the next
+ * doorbell (polled: nothing, mostly).  Portable core code: OS calls
+ * through os.h only.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -496,8 +501,10 @@ static void renew_locked(struct rproc_link *l)
 	while (!s || s == a)
 		s++;
 	link_leave_locked(l);
-	/* "restarting" before the indices move */
+	/* "restarting" before the indices move; the stop word of our new
+	 * session at position 0 */
 	st_rel(&l->tx.prod->head, 0);
+	st(word_at(l->tx.data), 0);
 	st_rel(&l->tx.prod->space_event, LINK_EVENT_NONE);
 	st_rel(&l->rx.cons->tail, 0);
 	st_rel(&l->rx.cons->data_event, 0);
@@ -572,11 +579,11 @@ static int tx_tail_locked(struct rproc_link *l)
 }
 
 /*
- * Room for a record of @len payload bytes: 0 with the position of its
- * header in *@pos (a record that would cross the end is preceded by a pad
- * to it), or -EAGAIN, or tx_tail_locked()'s error.  With @arm, when there
- * is no room, ask the remote for a doorbell once it freed enough and look
- * once more.
+ * Room for a record of @len payload bytes and its stop word: 0 with the
+ * position of its header in *@pos (a record that would cross the end is
+ * preceded by a pad to it), or -EAGAIN, or tx_tail_locked()'s error.
+ * With @arm, when there is no room, ask the remote for a doorbell once it
+ * freed enough and look once more.
  */
 static inline int tx_reserve(struct rproc_link *l, uint32_t len, uint32_t *pos,
 			     bool arm)
@@ -584,7 +591,7 @@ static inline int tx_reserve(struct rproc_link *l, uint32_t len, uint32_t *pos,
 	struct lring *r = &l->tx;
 	uint32_t head = l->tx_head, p = head & r->mask;
 	uint32_t rec = LINK_REC_SIZE(len), end = r->size - p;
-	uint32_t need = rec > end ? end + rec : rec, room;
+	uint32_t need = (rec > end ? end + rec : rec) + LINK_HDR_LEN, room;
 	int ret;
 
 	if (unlikely(r->size - (head - l->tx_tail) < need)) {
@@ -599,16 +606,20 @@ static inline int tx_reserve(struct rproc_link *l, uint32_t len, uint32_t *pos,
 			return ret;
 	}
 	if (unlikely(rec > end)) {
-		st(word_at(r->data + p), LINK_REC(LINK_EPT_PAD, 0));
+		/* the pad's stop word, then the pad */
+		st(word_at(r->data), 0);
+		st_rel(word_at(r->data + p), LINK_REC(LINK_EPT_PAD, 0));
 		head += end;
 		p = 0;
 		end = r->size;
 	}
 	l->tx_resv = head;
 	*pos = p;
-	/* the fast path writes up to the tail we know or the end, without
-	 * looking (at least this record fits) */
-	room = r->size - (head - l->tx_tail);
+	/* the fast path writes records up to the tail we know (less the
+	 * last one's stop word) or the end, without looking (at least this
+	 * record fits); room and end are multiples of 4, so a record up to
+	 * the end leaves its stop word's room too */
+	room = r->size - (head - l->tx_tail) - LINK_HDR_LEN;
 	l->tx_lim = head + (room < end ? room : end);
 	return 0;
 }
@@ -621,13 +632,11 @@ static inline bool tx_commit(struct rproc_link *l, uint32_t pos, uint32_t id,
 	struct lring *r = &l->tx;
 	uint32_t old = l->tx_head, head = l->tx_resv + LINK_REC_SIZE(len);
 
-	st(word_at(r->data + pos), LINK_REC(id, len));
-	/* the record before the head; the head before the remote's wish
-	 * (it stores the wish, then loads our head) */
-	/* a store and a fence, not an exchange: the record's line and
-	 * the head's are then fetched together, where the exchange waits
-	 * for the record's before it asks for its own */
-	st_rel(&r->prod->head, head);
+	/* the payload and the next record's stop word before the header
+	 * (the ready word); the header before the remote's wish (it stores
+	 * the wish, then loads the word at its tail) */
+	st(word_at(r->data + (head & r->mask)), 0);
+	st_rel(word_at(r->data + pos), LINK_REC(id, len));
 	atomic_thread_fence(memory_order_seq_cst);
 	l->tx_head = head;
 	l->tx_count++;
@@ -842,24 +851,27 @@ static void no_ept(struct rproc_link *l, uint32_t id, uint32_t len)
 
 /*
  * A record past the fast path of rx_drain() (busy role, nothing pinned):
- * a pad (valid when the piece ends at the end of the data area: the head
- * is past it), a control message, or a violation (an id out of range, a
- * record past the piece: past the end of the data area or the head).
- * @tail: its index; @room: the bytes from it to the end of the piece;
- * @at_end: the piece ends at the end of the data area.  Returns its size,
- * or 0 after a violation (the link is down).
+ * a pad (not at position 0: a producer never needs one there), a
+ * control message, or a violation (an endpoint id out of range, a record
+ * crossing the end of the data area or ending in room the remote did not
+ * have: past our published tail + size - 4, where its stop word had to
+ * be).  @q: its header, @tail: its index, @lim: where records must end.
+ * Returns its size, or 0 after a violation (the link is down).
  */
 static NOINLINE uint32_t rx_other(struct rproc_link *l, uint32_t h, uint8_t *q,
-				  uint32_t tail, uint32_t room, bool at_end)
+				  uint32_t tail, uint32_t lim)
 {
 	uint32_t id = LINK_REC_EPT(h), len = LINK_REC_PLEN(h);
-	uint32_t to_end = l->rx.size - (tail & l->rx.mask);
+	uint32_t pos = tail & l->rx.mask, to_end = l->rx.size - pos;
 	uint32_t rec = id == LINK_EPT_PAD ? to_end : LINK_REC_SIZE(len);
 
-	if (rec > room || (id == LINK_EPT_PAD && !at_end)) {
-		proto_error(l, "record of %u bytes at %u: past %s",
+	if (rec > to_end || rec > lim - tail || (id == LINK_EPT_PAD && !pos)) {
+		proto_error(l, "%s of %u bytes at %u: %s",
+			    id == LINK_EPT_PAD ? "pad" : "record",
 			    (unsigned)rec, (unsigned)tail,
-			    rec > to_end ? "the end of the ring" : "its head");
+			    id == LINK_EPT_PAD && !pos ? "a pad at the start"
+			    : rec > to_end ? "past the end of the ring"
+					   : "past the room it had");
 		return 0;
 	}
 	if (id == LINK_EPT_CTL) {
@@ -874,12 +886,12 @@ static NOINLINE uint32_t rx_other(struct rproc_link *l, uint32_t h, uint8_t *q,
 /*
  * Polled (rproc_link_set_polled()): the end of a pass publishes our tail
  * only when the remote waits for room past what we published (its
- * space_event, in the line we read the head from: no extra miss), with a
- * doorbell, or when a quarter of the ring is unpublished; and never arms
- * a doorbell for us.  So a steady exchange writes nothing to our
- * consumer line, which the remote reads at every send.  Every poll gets
- * here, one that took nothing too: a remote that armed its space_event
- * after our last look is seen at the next.
+ * space_event, in its producer line, which nobody writes in a steady
+ * exchange: no extra miss), with a doorbell, or when a quarter of the
+ * ring is unpublished; and never arms a doorbell for us.  So a steady
+ * exchange writes nothing to our consumer line, which the remote reads at
+ * every send.  Every poll gets here, one that took nothing too: a remote
+ * that armed its space_event after our last look is seen at the next.
  */
 static void rx_publish_polled(struct rproc_link *l, uint32_t tail)
 {
@@ -896,91 +908,78 @@ static void rx_publish_polled(struct rproc_link *l, uint32_t tail)
 }
 
 /*
- * Drain the receive ring: the remote's head read and checked once per
- * pass, the records up to it in at most two pieces (to the end of the
- * data area, and from its start), checked and delivered in order; the
- * tail published once per pass, then the arm for the next doorbell and
- * one more look (polled: rx_publish_polled() instead).  The remote's
- * session is read after its head: a change means it restarted under us,
- * and *@again asks for a sync first.
+ * Drain the receive ring (version 2: rproc/link_abi.h): the word at our
+ * tail is the next record's header, or 0 for nothing yet; read with
+ * acquire order, checked, delivered, and so on to the first 0.  The
+ * remote's session is read after the first header of a pass: a change
+ * means it restarted under us, and *@again asks for a sync first.  A
+ * record must end within the room the remote had, our published tail +
+ * size - 4 (its stop word had to fit), so a pass takes at most a ring's
+ * worth and a ring full of stale headers is a violation, not a loop.  At
+ * the end of a pass the tail is published and a doorbell armed, then the
+ * word at the tail looked at once more (polled: rx_publish_polled()
+ * instead).
  *
- * Per record of the fast path: one check that it ends within the piece,
- * and the endpoint pinned once for a run of records to the same id
- * (cb_enter(): the busy word, then tab[id]; destroy waits while it is
- * pinned), left at a change of id, before a control message, as soon as
- * the endpoint is being destroyed, and when the role is given back (the
- * pin then stays as the next holder's guess).  Returns the messages
- * delivered.
+ * Per record of the fast path: one check that it ends before the end of
+ * the area and within that room, and the endpoint pinned once for a run
+ * of records to the same id (cb_enter(): the busy word, then tab[id];
+ * destroy waits while it is pinned), left at a change of id, before a
+ * control message, as soon as the endpoint is being destroyed, and when
+ * the role is given back (the pin then stays as the next holder's
+ * guess).  Returns the messages delivered.
  */
 static int rx_drain(struct rproc_link *l, bool *again)
 {
 	struct lring *r = &l->rx;
-	uint32_t tail = l->rx_pos, head, h, id, len, pos, rec, pub;
-	uint32_t pinned = pinned_id(l), piece;
+	uint32_t tail = l->rx_pos, h, id, len, rec, pub;
+	uint32_t pinned = pinned_id(l);
+	uint32_t lim = l->rx_tail + r->size - LINK_HDR_LEN;
 	struct rproc_link_ept *e = NULL;
-	uint8_t *q0, *q, *end;
+	uint8_t *q;
 	int n = 0;
 
 	for (;;) {
-		head = ld_acq(&r->prod->head);
-		if (unlikely(ld(&r->prod->session) != l->peer)) {
+		q = r->data + (tail & r->mask);
+		h = ld_acq(word_at(q));
+		if (h && unlikely(ld(&r->prod->session) != l->peer)) {
 			*again = true;
 			break;
 		}
-		if (unlikely(head - tail > r->size || (head & 3))) {
-			proto_error(l,
-				    "its head %u with our tail %u: past the "
-				    "ring or misaligned",
-				    (unsigned)head, (unsigned)tail);
-			return n;
-		}
-		while (tail != head) {
-			/* one piece: to the head or to the end of the area */
-			pos = tail & r->mask;
-			piece = r->size - pos < head - tail ? r->size - pos
-							    : head - tail;
-			q = q0 = r->data + pos;
-			end = q + piece;
-			do {
-				h = ld(word_at(q));
-				id = LINK_REC_EPT(h);
-				len = LINK_REC_PLEN(h);
-				rec = LINK_REC_SIZE(len);
-				if (unlikely(id - 1 >= RPROC_LINK_MAX_EPT ||
-					     rec > (uint32_t)(end - q))) {
-					if (pinned) {
-						cb_leave(l);
-						pinned = 0;
-					}
-					rec = rx_other(
-						l, h, q,
-						tail + (uint32_t)(q - q0),
-						(uint32_t)(end - q),
-						piece == r->size - pos);
-					if (!rec)
-						return n;
-				} else {
-					/* e is NULL after the role's
-					 * guess: looked up at first use */
-					if (id != pinned || !e ||
-					    unlikely(doomed(e))) {
-						e = cb_enter(l, id);
-						pinned = e ? id : 0;
-					}
-					if (likely(pinned && e->cb)) {
-						/* counted first: whoever saw
-						 * the callback sees it */
-						count(&l->rx_count, 1);
-						e->cb(e, q + LINK_HDR_LEN, len,
-						      e->priv);
-						n++;
-					} else {
-						no_ept(l, id, len);
-					}
+		while (h) {
+			id = LINK_REC_EPT(h);
+			len = LINK_REC_PLEN(h);
+			rec = LINK_REC_SIZE(len);
+			if (unlikely(id - 1 >= RPROC_LINK_MAX_EPT ||
+				     rec > (uint32_t)(r->data + r->size - q) ||
+				     rec > lim - tail)) {
+				if (pinned) {
+					cb_leave(l);
+					pinned = 0;
 				}
-				q += rec;
-			} while (q != end);
-			tail += piece;
+				rec = rx_other(l, h, q, tail, lim);
+				if (!rec)
+					return n;
+			} else {
+				/* e is NULL after the role's guess: looked up
+				 * at first use */
+				if (id != pinned || !e || unlikely(doomed(e))) {
+					e = cb_enter(l, id);
+					pinned = e ? id : 0;
+				}
+				if (likely(pinned && e->cb)) {
+					/* counted first: whoever saw the
+					 * callback sees it */
+					count(&l->rx_count, 1);
+					e->cb(e, q + LINK_HDR_LEN, len,
+					      e->priv);
+					n++;
+				} else {
+					no_ept(l, id, len);
+				}
+			}
+			tail += rec;
+			q = r->data + (tail & r->mask);
+			h = ld_acq(word_at(q));
 		}
 		/* (the pin stays until the role is given back) */
 		if (atomic_load_explicit(&l->polled, memory_order_relaxed)) {
@@ -996,12 +995,13 @@ static int rx_drain(struct rproc_link *l, bool *again)
 		if (tail != pub) {
 			st_rel(&r->cons->tail, tail);
 			l->rx_tail = l->rx_pos = tail;
+			lim = tail + r->size - LINK_HDR_LEN;
 		}
-		/* our tail and wish before its wish and head */
+		/* our tail and wish before its wish and next header */
 		st_sc(&r->cons->data_event, tail);
 		if (link_need_event(ld_sc(&r->prod->space_event), tail, pub))
 			l->kick = true;
-		if (ld_sc(&r->prod->head) == tail)
+		if (!ld_sc(word_at(r->data + (tail & r->mask))))
 			break;
 	}
 	return n;
@@ -1241,6 +1241,14 @@ static NOINLINE int send_kick(struct rproc_link *l)
 	return 0;
 }
 
+/* Where the record at index @head of the transmit ring goes: the data
+ * area from the producer line @prod (one pointer). */
+static inline uint8_t *tx_at(struct rproc_link *l, struct link_prod *prod,
+			     uint32_t head)
+{
+	return (uint8_t *)prod + 2 * LINK_LINE + (head & l->tx.mask);
+}
+
 /*
  * Publish a record of a fast send (lock held): @hdr | @len at @p, the
  * payload written after it, @rec bytes from @head.  Rings the remote if
@@ -1253,14 +1261,12 @@ static inline int send_commit(struct rproc_link *l, struct link_prod *prod,
 	struct link_cons *cons =
 		(struct link_cons *)(void *)((uint8_t *)prod + LINK_LINE);
 
-	st(word_at(p), hdr | len);
 	head += rec;
-	/* the record before the head; the head before the remote's wish
-	 * (it stores the wish, then loads our head) */
-	/* a store and a fence, not an exchange: the record's line and
-	 * the head's are then fetched together, where the exchange waits
-	 * for the record's before it asks for its own */
-	st_rel(&prod->head, head);
+	/* the payload and the next record's stop word before the header
+	 * (the ready word); the header before the remote's wish (it stores
+	 * the wish, then loads the word at its tail) */
+	st(word_at(tx_at(l, prod, head)), 0);
+	st_rel(word_at(p), hdr | len);
 	atomic_thread_fence(memory_order_seq_cst);
 	l->tx_head = head;
 	l->tx_count++;
@@ -1268,14 +1274,6 @@ static inline int send_commit(struct rproc_link *l, struct link_prod *prod,
 				    head - rec)))
 		return send_unlock(l);
 	return send_kick(l);
-}
-
-/* Where the record at index @head of the transmit ring goes: the data
- * area from the producer line @prod (one pointer). */
-static inline uint8_t *tx_at(struct rproc_link *l, struct link_prod *prod,
-			     uint32_t head)
-{
-	return (uint8_t *)prod + 2 * LINK_LINE + (head & l->tx.mask);
 }
 
 /* send_fast() for any payload (memcpy): the same checks, the same
@@ -1301,7 +1299,7 @@ static NOINLINE int send_any(struct rproc_link_ept *e, const void *data,
 	return send_commit(l, prod, p, e->tx_hdr, (uint32_t)len, head, rec);
 }
 
-_Static_assert(LINK_RING_MIN / 2 - LINK_HDR_LEN >= 16,
+_Static_assert(LINK_RING_MIN / 2 - 2 * LINK_HDR_LEN >= 16,
 	       "send_fast(): 16 bytes within the MTU of any ring");
 
 /*

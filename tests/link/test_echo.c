@@ -223,7 +223,7 @@ static void big_from_remote(void **state)
 {
 	struct harness *h = boot(1);
 	struct rproc_link_ept *cmd;
-	uint32_t sizes[] = {1, 2, 3, 100, 1000, 2043, 2044}, w[2];
+	uint32_t sizes[] = {1, 2, 3, 100, 1000, 2039, 2040}, w[2];
 
 	(void)state;
 	big_rx = big_bad = 0;

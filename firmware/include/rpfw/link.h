@@ -30,16 +30,18 @@
  * while up) and bound again when the host has one of that name.
  *
  * The host is untrusted.  Everything read from the shared memory is read
- * once (volatile) and checked: the host's head may not run more than the
- * ring size ahead of our tail nor be misaligned, its tail may not move
- * backwards or past our head, a record's length may not cross the end of
- * the data area or pass the head, a record's endpoint id must name one of
- * our RPFW_LINK_MAX_EPT slots (low byte).  The first violation is a sticky
- * error (RPFW_EPROTO from every call; our lines say "left" so the host
- * notices); nothing outside the carveout is ever read or written.
- * Messages to a free slot or to an earlier endpoint of a slot (another
- * generation in the high byte) and malformed control messages are
- * dropped.
+ * once (volatile) and checked: a record (its header is its ready word,
+ * wire version 2) may not cross the end of the data area, a pad may not
+ * stand at position 0, a record's endpoint id must name one of our
+ * RPFW_LINK_MAX_EPT slots (low byte), the host's tail may not move
+ * backwards or past our head nor be misaligned.  The first violation is
+ * a sticky error (RPFW_EPROTO from every call; our lines say "left" so
+ * the host notices); nothing outside the carveout is ever read or
+ * written.  Messages to a free slot or to an earlier endpoint of a slot
+ * (another generation in the high byte) and malformed control messages
+ * are dropped.  A header whose payload the host did not write is
+ * delivered with what is there: the length is checked, the bytes cannot
+ * be.
  *
  * Context: every function but rpfw_link_wait_ready() may be called from
  * thread or interrupt context; each masks interrupts
@@ -114,7 +116,8 @@ struct rpfw_link_ring {
 	volatile uint32_t *theirs; /* the other one */
 	uint8_t *data;
 	uint32_t mask; /* size - 1 */
-	uint32_t idx;  /* tx: our head (published); rx: our tail */
+	uint32_t idx;  /* tx: our head (private: the stop word is there);
+			* rx: our tail */
 	uint32_t peer; /* tx: the host's tail, last seen (checked); rx: our
 			* tail as published (idx unless polled) */
 };
@@ -137,7 +140,6 @@ struct rpfw_link {
 	uint32_t mtu;	    /* link_mtu() of the tx ring */
 	uint32_t kick_id;   /* the host rings us with this word */
 	uint32_t notify_id; /* we ring the host with this one */
-	uint8_t *rx_end;    /* inside poll: the end of the records read */
 	struct rpfw_link_ring tx; /* remote -> host */
 	struct rpfw_link_ring rx; /* host -> remote */
 	void *port;

@@ -215,7 +215,7 @@ static struct vsoc_board *setup_board(void)
 		assert_true(WAIT(c, c->up == 1, 5000));
 		assert_true(WAIT(c, all_bound(c), 5000));
 		assert_true(
-			vt_trace_wait(c->r, "linkecho: ready, mtu 2044", 2000));
+			vt_trace_wait(c->r, "linkecho: ready, mtu 2040", 2000));
 	}
 	return b;
 }
