@@ -72,6 +72,10 @@ _Static_assert(SAME(struct vendor, struct fw_rsc_link, flags) &&
 _Static_assert(SAME(struct carveout, struct fw_rsc_carveout, da) &&
 		       SAME(struct carveout, struct fw_rsc_carveout, len),
 	       "carveout");
+/* rx_drain() may read the word after the host -> remote data area: the
+ * first word of our producer line (version 1's head; we write only 0) */
+_Static_assert(LINK_OFF_R2H_PROD(0) == LINK_OFF_H2R_DATA && W_IDX == 0,
+	       "our producer line follows the receive area");
 _Static_assert(offsetof(struct link_prod, head) == 4 * W_IDX &&
 		       offsetof(struct link_cons, tail) == 4 * W_IDX &&
 		       offsetof(struct link_prod, session) == 4 * W_SES &&
@@ -136,7 +140,8 @@ static void say_left(struct rpfw_link *l)
 }
 
 /* The host broke the protocol: stop for good (the host sees us leave;
- * rx_drain() stops at the record, or the callback, that found it). */
+ * rx_drain() stops at the record, or the callback, that found it: no
+ * record fits below rx_end any more). */
 static void fail(struct rpfw_link *l)
 {
 	if (!l->err) {
@@ -144,6 +149,7 @@ static void fail(struct rpfw_link *l)
 		l->up = 0;
 		say_left(l);
 	}
+	l->rx_end = l->rx.data;
 }
 
 /*
@@ -502,6 +508,21 @@ static int publish_polled(struct rpfw_link *l, uint32_t tail, int n)
 	return n;
 }
 
+/* Where the records read from @tail on must end (rx_drain()): the end
+ * of the data area, the room the host had (@lim) or a ring's worth from
+ * @start, whichever comes first. */
+static inline uint32_t rx_end(uint32_t tail, uint32_t mask, uint32_t lim,
+			      uint32_t start)
+{
+	uint32_t end = (tail | mask) + 1;
+
+	if (lim - tail < end - tail)
+		end = lim;
+	if (start + mask + 1 - tail < end - tail)
+		end = start + mask + 1;
+	return end;
+}
+
 /*
  * Receive what the host wrote (interrupts masked), in passes: the host's
  * session checked (a change means it restarted under us, and *@again
@@ -513,75 +534,139 @@ static int publish_polled(struct rpfw_link *l, uint32_t tail, int n)
  * past that, l->more asks the caller to poll again.  Returns the records
  * delivered (a violation: l->err).
  */
+/* A pass of rx_drain() past its fast path (struct, so the fast path
+ * keeps none of it in registers across the callbacks). */
+struct rx_pass {
+	uint8_t *q0;	/* where the records at tail start */
+	uint32_t tail;	/* the index at q0 */
+	uint32_t start; /* the index the poll started at */
+	uint32_t lim;	/* records end before this index: the host's room */
+	uint32_t end;	/* ... and before this one (rx_end()) */
+	int stop;	/* a record kept, or the budget reached */
+};
+
+/* Records from @tail on, up to p->end (rx_end()): q0, tail, end set;
+ * the fast path's bound in l->rx_end.  Returns where they start. */
+static uint8_t *rx_from(struct rpfw_link *l, struct rx_pass *p, uint32_t tail)
+{
+	struct rpfw_link_ring *r = &l->rx;
+
+	p->tail = tail;
+	p->end = rx_end(tail, r->mask, p->lim, p->start);
+	p->q0 = r->data + (tail & r->mask);
+	l->rx_end = p->q0 + (p->end - tail);
+	return p->q0;
+}
+
+/*
+ * The record at @q with header @h (0: the end of the area was reached)
+ * did not take rx_drain()'s fast path: the budget reached (p->stop, more),
+ * the end of the area (on from its start), nothing left (a 0 at the end
+ * of the area and of the room), or rx_other() (a pad, a control message,
+ * a dropped record, a violation).  Returns where to go on, or NULL to end
+ * the pass at @q (p->tail its index; a violation: l->err).  Out of line:
+ * the fast path keeps nothing of it in registers across the callbacks.
+ */
+static NOINLINE uint8_t *rx_edge(struct rpfw_link *l, struct rx_pass *p,
+				 uint32_t h, uint8_t *q)
+{
+	uint32_t at = p->tail + (uint32_t)(q - p->q0);
+	uint32_t size = l->rx.mask + 1, end = p->end;
+
+	p->tail = at;
+	p->q0 = q;
+	/* a violation here or in a callback's send */
+	if (l->err)
+		return NULL;
+	if (end == p->start + size &&
+	    (LINK_REC_SIZE(LINK_REC_PLEN(h)) > end - at ||
+	     LINK_REC_EPT(h) == LINK_EPT_PAD)) {
+		l->more = 1; /* the budget: poll again */
+		p->stop = 1;
+		return NULL;
+	}
+	if (at == end && end != p->lim)
+		return rx_from(l, p, at); /* the end of the area */
+	if (!h)
+		return NULL;
+	q += rx_other(l, h, q, end - at);
+	return l->err ? NULL : q;
+}
+
 static int rx_drain(struct rpfw_link *l, int *again)
 {
 	struct rpfw_link_ring *r = &l->rx;
-	uint32_t size = r->mask + 1, tail = r->idx, start = tail;
-	uint32_t h, id, slot, len, rec, room, old, lim;
-	uint8_t *q;
+	uint32_t size = r->mask + 1, tail = r->idx, old;
+	uint32_t h, id, slot, len, rec;
 	struct rpfw_link_ept *e;
-	int n = 0, stop = 0;
+	struct rx_pass p;
+	uint8_t *q;
+	int n = 0;
 
+	p.start = tail;
+	p.stop = 0;
 	for (;;) {
 		if (r->theirs[W_SES] != l->peer) {
 			*again = 1;
 			return n;
 		}
-		/* records end within the room the host had: our published
-		 * tail + size - 4 (their stop word had to fit) */
-		lim = r->peer + size - LINK_HDR_LEN;
+		/* records end within the room the host had, our published
+		 * tail + size - 4 (their stop word had to fit), and before
+		 * the end of the area; and a poll reads at most a ring's worth
+		 * (from p.start): p.end, the nearest of the three */
+		p.lim = r->peer + size - LINK_HDR_LEN;
+		q = rx_from(l, &p, tail);
 		for (;;) {
-			room = size - (tail & r->mask);
-			if (lim - tail < room)
-				room = lim - tail;
-			q = r->data + (tail & r->mask);
+			/* (at the end of the area this reads the first word
+			 * of our producer line, which follows it: in the
+			 * memory, and the rest below takes it whatever it
+			 * holds) */
 			h = WORD(q);
-			if (!h)
+			if (unlikely(!h) && q != r->data + size)
 				break;
-			if (tail - start >= size) {
-				l->more = 1;
-				stop = 1;
-				break;
-			}
 			/* the header before what it covers */
 			rpfw_port_rmb();
 			id = LINK_REC_EPT(h);
 			slot = ID_SLOT(id);
 			len = LINK_REC_PLEN(h);
 			rec = LINK_REC_SIZE(len);
+			/* (signed: rx_end is below q after a violation) */
 			if (likely(slot < RPFW_LINK_MAX_EPT &&
-				   l->ept[slot].id == id && rec <= room)) {
+				   l->ept[slot].id == id &&
+				   (intptr_t)rec <= l->rx_end - q)) {
 				e = &l->ept[slot];
 				if (e->cb(e, q + LINK_HDR_LEN, len, e->priv) ==
 				    RPFW_EAGAIN) {
-					stop = 1;
+					p.stop = 1;
 					break;
 				}
 				n++;
+				q += rec;
 			} else {
-				rec = rx_other(l, h, q, room);
+				q = rx_edge(l, &p, h, q);
+				if (!q)
+					break;
 			}
-			/* a violation, here or in a callback's send */
-			if (unlikely(l->err))
-				return n;
-			tail += rec;
 		}
+		if (unlikely(l->err))
+			return n;
+		tail = q ? p.tail + (uint32_t)(q - p.q0) : p.tail;
 		if (l->polled)
 			return publish_polled(l, tail, n);
 		/* nothing to publish and the wish stands (or none is made):
 		 * no store, which would take our line from the host */
 		old = r->peer;
-		if (tail == old && (stop || r->mine[W_EVT] == tail))
+		if (tail == old && (p.stop || r->mine[W_EVT] == tail))
 			return n;
 		/* our reads of the records before the tail frees them; and,
 		 * unless we stopped early, a doorbell for the next */
 		rpfw_port_wmb();
 		r->mine[W_IDX] = tail;
 		r->idx = r->peer = tail;
-		if (!stop)
+		if (!p.stop)
 			r->mine[W_EVT] = tail;
 		kick_past(l, r, tail, old);
-		if (stop || !WORD(r->data + (tail & r->mask)))
+		if (p.stop || !WORD(r->data + (tail & r->mask)))
 			return n;
 	}
 }

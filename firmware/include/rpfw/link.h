@@ -138,6 +138,8 @@ struct rpfw_link {
 	uint32_t resv;	    /* zero copy: head where the record starts */
 	uint32_t resv_len;  /* and its reserved length + 1, 0 none */
 	uint32_t mtu;	    /* link_mtu() of the tx ring */
+	uint8_t *rx_end;    /* inside poll: where the records being read must
+			     * end; the area's start after a violation */
 	uint32_t kick_id;   /* the host rings us with this word */
 	uint32_t notify_id; /* we ring the host with this one */
 	struct rpfw_link_ring tx; /* remote -> host */
