@@ -7,28 +7,28 @@
  *          with peer-reset detection both ways, named endpoints bound by
  *          name through control messages, send/trysend/timeout with
  *          notification suppression (event indices) both ways, blocked
- *          senders woken by the remote's doorbell, poll, stats, -EPROTO
- *          on any violation.  Tests: tests/link (link_echo, _reset,
- *          _down, _ring, _fw_ring; link_bench for instructions),
+ *          senders woken by the remote's doorbell, poll, polled mode
+ *          (rproc_link_set_polled()), stats, -EPROTO on any violation.
+ *          Wire version 2: the header is the ready word (rproc/link_abi.h).
+ *          Tests: tests/link (link_echo, _reset, _down, _ring, _fw_ring,
+ *          _pin; link_bench for instructions),
  *          tests/vsoc/integration/test_link.c; normal, ASan, TSan.
- *          The instruction goal: bench_rpmsg --loop link (callgrind, x86-64
- *          gcc -O2, per 16-byte message, the harness's ~28 included):
- *          one-way in bursts of 16 117.4 (was 206.8; goal 120): host send
- *          46.7 + 2 (send_fast(), was 96 + a 10-instruction memcpy),
- *          firmware receive 37.6 (rpfw_link_poll(), was 62); one-way one
- *          by one 287.1 (was 354.0); echo in bursts of 16 288.3 per round
- *          trip (was 398.5; host receive 44.7, was 61.8).  Firmware
- *          link.o -Os as linked into linkecho: 1944 B on Cortex-M4 (was
- *          2008), 2322 B on RV32 (was 2372).  Wakers that change what a
- *          sleeper looks at without the lock take it once before waking
- *          (lk_wake_unlocked()): a sender blocked on a full ring could
- *          miss the remote's doorbell (link_echo hung 4 times in 40 under
- *          TSan before).
+ *          Measured (docs/link.md): bench_rpmsg --loop link (callgrind,
+ *          x86-64 gcc -O2, per 16-byte message, the harness's ~28
+ *          included): one-way in bursts of 16 120.8 (goal 120; version 1
+ *          117.5), one by one 311.1, echo 153.8 per message.  Round trip
+ *          16 B polled 1.45-1.68x the raw ping-pong depending on the VM's
+ *          placement (goal 1.5x), 2.0-2.3x armed.  Firmware link.o -Os as
+ *          linked into linkecho: 2224 B on Cortex-M4, 2606 B on RV32.
+ *          Wakers that change what a sleeper looks at without the lock
+ *          take it once before waking (lk_wake_unlocked()).
  *   not done: more than one link per remote (the first RSC_VENDOR_LINK
  *          entry only); zero-copy on the host side; the firmware's 1.2 KB
  *          goal (what is left is the handshake, the control protocol and
  *          the checks: docs/link.md); a firmware send fast path (its
- *          send is ~115 instructions of an echo's round trip).
+ *          send is ~110 instructions of an echo's round trip, and the
+ *          remote's turnaround is half of what software is left in a
+ *          polled round trip).
  *
  * The link on the host (include/rproc/link.h is the spec; the ABI is
  * rproc/link_abi.h; docs/link.md has the protocol), a subdevice of the
