@@ -61,6 +61,8 @@ static void ev_up(void *ctx, struct rproc_link *link)
 	struct harness *h = ctx;
 
 	(void)link;
+	if (h->on_up)
+		h->on_up(h);
 	pthread_mutex_lock(&h->ev_lock);
 	h->up++;
 	lh_event(h);

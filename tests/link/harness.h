@@ -88,6 +88,8 @@ struct harness {
 	int fw_up, fw_reset, fw_bound, fw_unbound, fw_errors, fw_echoed;
 	int fw_restarts;
 	int fw_err; /* the last error of the remote's link calls */
+	/* called first in the link's up and bound events, when set */
+	void (*on_up)(struct harness *h);
 	void (*on_bound)(struct harness *h, struct rproc_link_ept *ept);
 	void *test;
 

@@ -492,7 +492,6 @@ static void poller_stop(struct poller *p)
 /* ---- the raw remote: the firmware library's link driven from here ------------- */
 
 static struct rpfw_link FW;
-static void (*on_up)(struct harness *h);
 
 static int fw_rx(struct rpfw_link_ept *ept, void *data, uint32_t len,
 		 void *priv)
@@ -544,64 +543,8 @@ static void fw_start(struct harness *h)
 		ok_;                                                           \
 	})
 
-/* The link's events: the harness's, and ops.up calls on_up first. */
-static void ops_up(void *ctx, struct rproc_link *link)
-{
-	struct harness *h = ctx;
-
-	(void)link;
-	if (on_up)
-		on_up(h);
-	pthread_mutex_lock(&h->ev_lock);
-	h->up++;
-	lh_event(h);
-	pthread_mutex_unlock(&h->ev_lock);
-}
-
-static void ops_down(void *ctx, struct rproc_link *link, int reason)
-{
-	struct harness *h = ctx;
-
-	(void)link;
-	pthread_mutex_lock(&h->ev_lock);
-	h->down++;
-	h->down_reason = reason;
-	lh_event(h);
-	pthread_mutex_unlock(&h->ev_lock);
-}
-
-static void ops_peer_reset(void *ctx, struct rproc_link *link)
-{
-	struct harness *h = ctx;
-
-	(void)link;
-	pthread_mutex_lock(&h->ev_lock);
-	h->peer_reset++;
-	lh_event(h);
-	pthread_mutex_unlock(&h->ev_lock);
-}
-
-static void ops_bound(void *ctx, struct rproc_link_ept *ept)
-{
-	struct harness *h = ctx;
-
-	if (h->on_bound)
-		h->on_bound(h, ept);
-	pthread_mutex_lock(&h->ev_lock);
-	h->bound++;
-	lh_event(h);
-	pthread_mutex_unlock(&h->ev_lock);
-}
-
-static const struct rproc_link_ops pin_ops = {
-	.up = ops_up,
-	.down = ops_down,
-	.peer_reset = ops_peer_reset,
-	.bound = ops_bound,
-};
-
-/* A raw remote booted, the link's events ours (the harness's link
- * replaced before the boot), the firmware's link started. */
+/* A raw remote booted (the link's events the harness's, h->on_up
+ * first), the firmware's link started. */
 static struct harness *raw_boot(void)
 {
 	struct lh_cfg cfg;
@@ -610,8 +553,6 @@ static struct harness *raw_boot(void)
 	lh_cfg_default(&cfg);
 	cfg.raw = true;
 	h = lh_new(&cfg);
-	rproc_link_detach(h->link);
-	assert_int_equal(rproc_link_attach(h->rproc, &pin_ops, h, &h->link), 0);
 	assert_int_equal(lh_boot(h), 0);
 	fw_start(h);
 	return h;
@@ -640,7 +581,6 @@ static void test_end(struct harness *h)
 {
 	lh_free(h);
 	graveyard_free();
-	on_up = NULL;
 	wd_arm(0, NULL);
 	check_fails();
 }
@@ -1134,7 +1074,7 @@ static void destroy_from_events(void **state)
 		ev_victim = v;
 		ev_y = ey;
 		if (mode == 0)
-			on_up = kill_on_up;
+			h->on_up = kill_on_up;
 		else
 			h->on_bound = kill_on_bound;
 		/* the remote restarts */
@@ -1156,7 +1096,7 @@ static void destroy_from_events(void **state)
 				"%s: x not destroyed (%d) or y not bound again",
 				what[mode], ev_kills - round);
 		wd_arm(TEST_MS, "destroy_from_events");
-		on_up = NULL;
+		h->on_up = NULL;
 		h->on_bound = NULL;
 		assert_int_equal(h->peer_reset, resets);
 		/* y gets its messages; x is nobody's (the remote's x may be
