@@ -66,7 +66,7 @@
 /* The vendor resource type of a link description (RSC_VENDOR_START..END). */
 #define RSC_VENDOR_LINK 0x180u
 
-#define LINK_VERSION 2u /* 2: the header is the ready word */
+#define LINK_VERSION 2u	       /* 2: the header is the ready word */
 #define LINK_MAGIC 0x4B4E494Cu /* "LINK" */
 #define LINK_LINE 64u	       /* one writer per line of this size */
 #define LINK_NAME_LEN 32u      /* endpoint and carveout names, NUL included */
