@@ -511,8 +511,8 @@ static int publish_polled(struct rpfw_link *l, uint32_t tail, int n)
 /* Where the records read from @tail on must end (rx_drain()): the end
  * of the data area, the room the host had (@lim) or a ring's worth from
  * @start, whichever comes first. */
-static inline uint32_t rx_end(uint32_t tail, uint32_t mask, uint32_t lim,
-			      uint32_t start)
+static inline uint32_t rx_limit(uint32_t tail, uint32_t mask, uint32_t lim,
+				uint32_t start)
 {
 	uint32_t end = (tail | mask) + 1;
 
@@ -541,18 +541,18 @@ struct rx_pass {
 	uint32_t tail;	/* the index at q0 */
 	uint32_t start; /* the index the poll started at */
 	uint32_t lim;	/* records end before this index: the host's room */
-	uint32_t end;	/* ... and before this one (rx_end()) */
+	uint32_t end;	/* ... and before this one (rx_limit()) */
 	int stop;	/* a record kept, or the budget reached */
 };
 
-/* Records from @tail on, up to p->end (rx_end()): q0, tail, end set;
+/* Records from @tail on, up to p->end (rx_limit()): q0, tail, end set;
  * the fast path's bound in l->rx_end.  Returns where they start. */
 static uint8_t *rx_from(struct rpfw_link *l, struct rx_pass *p, uint32_t tail)
 {
 	struct rpfw_link_ring *r = &l->rx;
 
 	p->tail = tail;
-	p->end = rx_end(tail, r->mask, p->lim, p->start);
+	p->end = rx_limit(tail, r->mask, p->lim, p->start);
 	p->q0 = r->data + (tail & r->mask);
 	l->rx_end = p->q0 + (p->end - tail);
 	return p->q0;

@@ -865,7 +865,8 @@ static NOINLINE uint32_t rx_other(struct rproc_link *l, uint32_t h, uint8_t *q,
 	uint32_t pos = tail & l->rx.mask, to_end = l->rx.size - pos;
 	uint32_t rec = id == LINK_EPT_PAD ? to_end : LINK_REC_SIZE(len);
 
-	if (rec > to_end || rec > lim - tail || (id == LINK_EPT_PAD && !pos)) {
+	/* (a pad at 0 covers the whole ring: past the room, named so) */
+	if (rec > to_end || rec > lim - tail) {
 		proto_error(l, "%s of %u bytes at %u: %s",
 			    id == LINK_EPT_PAD ? "pad" : "record",
 			    (unsigned)rec, (unsigned)tail,
