@@ -784,7 +784,13 @@ static unsigned dev_collect(struct rpmsg_device *rdev)
 	if (!rdev->up)
 		return 0;
 	if (vq->last_used == vq->used_idx && !__rproc_vq_fetch_used_idx(vq)) {
-		got = 0; /* nothing new (or broken: the loop below sees) */
+		/* nothing new (or broken: the loop below sees) */
+		struct rxb *b = rproc_vq_guess_next(vq);
+
+		if (b)
+			__builtin_prefetch(b->buf);
+		__builtin_prefetch(&vq->used->ring[vq->last_used & vq->mask]);
+		got = 0;
 	} else {
 		/* new buffers: the next one's header on its way while its
 		 * used entry is read (rproc_vq_guess_next()) */

@@ -255,8 +255,13 @@ static RPFW_VRING_HOT int __rpfw_vring_pop_inline(struct rpfw_vring *vr,
 						 *)(volatile void *)&vr->used
 						->ring[vr->mask + 1u];
 
-				if (*ev == last)
+				if (*ev == last) {
+					rpfw_port_prefetch(
+						&vr->avail->ring[last &
+								 vr->mask]);
+					__rpfw_vring_predict(vr);
 					return RPFW_EAGAIN;
+				}
 				*ev = last;
 				rpfw_port_mb();
 			} else {
