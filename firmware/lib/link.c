@@ -98,6 +98,8 @@ _Static_assert(offsetof(struct link_prod, head) == 4 * W_IDX &&
  * endpoint destroyed meanwhile does not reach the next one in its slot.
  * A low byte past the slots is a violation.  A free slot's id is 0. */
 #define ID_SLOT(id) (((id)&0xFFu) - 1u)
+/* l->hot_id when no endpoint is l->hot: no record's id (16 bits) */
+#define ID_NONE 0xFFFFFFFFu
 #define END(l) ((l)->ept + RPFW_LINK_MAX_EPT)
 
 #if defined(__GNUC__)
@@ -593,11 +595,24 @@ static NOINLINE uint8_t *rx_edge(struct rpfw_link *l, struct rx_pass *p,
 	return l->err ? NULL : q;
 }
 
+/* rx_drain()'s look-up of endpoint @id when it is not l->hot_id's: one of
+ * ours (then l->hot from now on) or not (0). */
+static inline int ept_warm(struct rpfw_link *l, uint32_t id)
+{
+	uint32_t slot = ID_SLOT(id);
+
+	if (slot >= RPFW_LINK_MAX_EPT || l->ept[slot].id != id)
+		return 0;
+	l->hot = &l->ept[slot];
+	l->hot_id = id;
+	return 1;
+}
+
 static int rx_drain(struct rpfw_link *l, int *again)
 {
 	struct rpfw_link_ring *r = &l->rx;
 	uint32_t size = r->mask + 1, tail = r->idx, old;
-	uint32_t h, id, slot, len, rec;
+	uint32_t h, id, len, rec;
 	struct rpfw_link_ept *e;
 	struct rx_pass p;
 	uint8_t *q;
@@ -627,14 +642,13 @@ static int rx_drain(struct rpfw_link *l, int *again)
 			/* the header before what it covers */
 			rpfw_port_rmb();
 			id = LINK_REC_EPT(h);
-			slot = ID_SLOT(id);
 			len = LINK_REC_PLEN(h);
 			rec = LINK_REC_SIZE(len);
-			/* (signed: rx_end is below q after a violation) */
-			if (likely(slot < RPFW_LINK_MAX_EPT &&
-				   l->ept[slot].id == id &&
+			/* the endpoint of the last record, or found now;
+			 * (signed: rx_end is below q after a violation) */
+			if (likely((id == l->hot_id || ept_warm(l, id)) &&
 				   (intptr_t)rec <= l->rx_end - q)) {
-				e = &l->ept[slot];
+				e = l->hot;
 				if (e->cb(e, q + LINK_HDR_LEN, len, e->priv) ==
 				    RPFW_EAGAIN) {
 					p.stop = 1;
@@ -768,7 +782,8 @@ int rpfw_link_init(struct rpfw_link *l, const void *rsc, const void *shm,
 	*l = (struct rpfw_link){.port = port,
 				.kick_id = v->notify_h2r,
 				.notify_id = v->notify_r2h,
-				.mtu = link_mtu(n2)};
+				.mtu = link_mtu(n2),
+				.hot_id = ID_NONE};
 	ring_init(&l->rx, base + LINK_OFF_H2R_PROD, n1, 0);
 	ring_init(&l->tx, base + LINK_OFF_R2H_PROD(n1), n2, 1);
 	irq = rpfw_port_irq_save();
@@ -821,6 +836,7 @@ void rpfw_link_destroy_ept(struct rpfw_link_ept *e)
 	uint32_t irq = rpfw_port_irq_save();
 
 	e->cb = NULL;
+	l->hot_id = ID_NONE; /* (its id changes below) */
 	if (e->remote) {
 		/* UNBIND now, after what the slots before owe, or as soon
 		 * as there is room (the slot stays taken until then) */

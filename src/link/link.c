@@ -15,11 +15,11 @@
  *          tests/vsoc/integration/test_link.c; normal, ASan, TSan.
  *          Measured (docs/link.md): bench_rpmsg --loop link (callgrind,
  *          x86-64 gcc -O2, per 16-byte message, the harness's ~28
- *          included): one-way in bursts of 16 120.8 (goal 120; version 1
- *          117.5), one by one 311.1, echo 153.8 per message.  Round trip
+ *          included): one-way in bursts of 16 115.6 (goal 120; version 1
+ *          117.5), one by one 303.1, echo 151.2 per message.  Round trip
  *          16 B polled 1.45-1.68x the raw ping-pong depending on the VM's
  *          placement (goal 1.5x), 2.0-2.3x armed.  Firmware link.o -Os as
- *          linked into linkecho: 2224 B on Cortex-M4, 2606 B on RV32.
+ *          linked into linkecho: 2238 B on Cortex-M4, 2622 B on RV32.
  *          Wakers that change what a sleeper looks at without the lock
  *          take it once before waking (lk_wake_unlocked()).
  *   not done: more than one link per remote (the first RSC_VENDOR_LINK

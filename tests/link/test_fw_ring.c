@@ -1869,6 +1869,73 @@ static void mixed_batch(void **state)
 	assert_int_equal(H.tc->tail, H.head);
 }
 
+/* hot_endpoint()'s second endpoint: the first byte of each message to
+ * the log at @priv; "X" destroys it. */
+static int hot_cb(struct rpfw_link_ept *ept, void *data, uint32_t len,
+		  void *priv)
+{
+	char *log = priv, c = *(const char *)data;
+	size_t n = strlen(log);
+
+	(void)len;
+	assert_true(n < 15);
+	log[n] = c;
+	if (c == 'X')
+		rpfw_link_destroy_ept(ept);
+	return 0;
+}
+
+/* The endpoint of the last record is kept (l->hot), the others looked up:
+ * records for two endpoints in turn each reach their own; an endpoint
+ * destroyed in its callback gets nothing more, in the same batch either,
+ * and the next one in its slot gets nothing sent to the old id. */
+static void hot_endpoint(void **state)
+{
+	uint32_t id, bid, rid;
+	char blog[16] = "", nlog[16] = "";
+	struct rpfw_link_ept *e = up_and_bound(&id), *b;
+
+	(void)state;
+	b = rpfw_link_create_ept(&L, "b", hot_cb, blog);
+	assert_non_null(b);
+	expect_ctl(LINK_CTL_BIND, "b", &bid);
+	host_ctl(LINK_CTL_ACK, 21, "b");
+	host_msgs(id, "ab");
+	host_msgs(bid, "cd");
+	host_msgs(id, "e");
+	assert_int_equal(rpfw_link_poll(&L), 5);
+	G.log[G.nlog] = 0;
+	assert_string_equal(G.log, "abe");
+	assert_string_equal(blog, "cd");
+	/* destroyed in its callback, two more for it after that */
+	host_msgs(bid, "fXgh");
+	host_msgs(id, "i");
+	host_msgs(bid, "j");
+	assert_int_equal(rpfw_link_poll(&L), 3);
+	G.log[G.nlog] = 0;
+	assert_string_equal(G.log, "abei");
+	assert_string_equal(blog, "cdfX");
+	expect_ctl(LINK_CTL_UNBIND, "b", &rid);
+	assert_int_equal(rid, bid);
+	/* the next endpoint in the slot: the old id's records dropped */
+	b = rpfw_link_create_ept(&L, "b", hot_cb, nlog);
+	assert_non_null(b);
+	assert_int_equal(b->id & 0xFF, bid & 0xFF);
+	assert_int_not_equal(b->id, bid);
+	host_msgs(bid, "k");
+	host_msgs(b->id, "l");
+	host_msgs(bid, "m");
+	host_msgs(id, "n");
+	assert_int_equal(rpfw_link_poll(&L), 2);
+	G.log[G.nlog] = 0;
+	assert_string_equal(G.log, "abein");
+	assert_string_equal(blog, "cdfX");
+	assert_string_equal(nlog, "l");
+	assert_int_equal(H.tc->tail, H.head);
+	assert_int_equal(rpfw_link_ready(&L), 1);
+	(void)e;
+}
+
 /* Up, bound (endpoint id in *@id) and polled (turning it on stores
  * nothing); the host waits for no room. */
 static struct rpfw_link_ept *up_polled(uint32_t *id)
@@ -2331,6 +2398,7 @@ int main(void)
 		T(violation_after_end),
 		T(fail_in_callback),
 		T(mixed_batch),
+		T(hot_endpoint),
 		cmocka_unit_test_setup_teardown(polled_publishes_lazily,
 						setup_mapped, teardown),
 		cmocka_unit_test_setup_teardown(polled_space_event,

@@ -125,25 +125,27 @@ struct rpfw_link_ring {
 /* A link.  Fields private but event (set it after init).  Words only, the
  * busiest first: each a short load or store on Thumb-2 and RVC. */
 struct rpfw_link {
-	uint32_t up;	    /* the handshake is complete */
-	uint32_t kick;	    /* ring the host at the end of this call */
-	uint32_t busy;	    /* inside poll: kicks wait for its end */
-	uint32_t pend;	    /* some endpoint has a control message pending */
-	uint32_t more;	    /* the last poll stopped with records left */
-	uint32_t polled;    /* rpfw_link_set_polled() */
-	int32_t err;	    /* 0 or the sticky RPFW_E* error */
-	uint32_t me;	    /* our session */
-	uint32_t peer;	    /* the host's, accepted; 0 none */
-	uint32_t stale;	    /* a host session not to accept (before ours) */
-	uint32_t resv;	    /* zero copy: head where the record starts */
-	uint32_t resv_len;  /* and its reserved length + 1, 0 none */
-	uint32_t mtu;	    /* link_mtu() of the tx ring */
-	uint8_t *rx_end;    /* inside poll: where the records being read must
+	uint32_t up;	   /* the handshake is complete */
+	uint32_t kick;	   /* ring the host at the end of this call */
+	uint32_t busy;	   /* inside poll: kicks wait for its end */
+	uint32_t pend;	   /* some endpoint has a control message pending */
+	uint32_t more;	   /* the last poll stopped with records left */
+	uint32_t polled;   /* rpfw_link_set_polled() */
+	int32_t err;	   /* 0 or the sticky RPFW_E* error */
+	uint32_t me;	   /* our session */
+	uint32_t peer;	   /* the host's, accepted; 0 none */
+	uint32_t stale;	   /* a host session not to accept (before ours) */
+	uint32_t resv;	   /* zero copy: head where the record starts */
+	uint32_t resv_len; /* and its reserved length + 1, 0 none */
+	uint32_t mtu;	   /* link_mtu() of the tx ring */
+	uint8_t *rx_end;   /* inside poll: where the records being read must
 			     * end; the area's start after a violation */
-	uint32_t kick_id;   /* the host rings us with this word */
-	uint32_t notify_id; /* we ring the host with this one */
-	struct rpfw_link_ring tx; /* remote -> host */
-	struct rpfw_link_ring rx; /* host -> remote */
+	uint32_t hot_id;   /* the id of hot, or none of ours */
+	struct rpfw_link_ept *hot; /* the last endpoint a record went to */
+	uint32_t kick_id;	   /* the host rings us with this word */
+	uint32_t notify_id;	   /* we ring the host with this one */
+	struct rpfw_link_ring tx;  /* remote -> host */
+	struct rpfw_link_ring rx;  /* host -> remote */
 	void *port;
 	rpfw_link_event_cb event;
 	struct rpfw_link_ept ept[RPFW_LINK_MAX_EPT];
