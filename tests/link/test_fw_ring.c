@@ -1885,6 +1885,16 @@ static int hot_cb(struct rpfw_link_ept *ept, void *data, uint32_t len,
 	return 0;
 }
 
+/* A poll delivers @n messages; then the first endpoint's log (G.log) is
+ * @a, the log at @lb is @b. */
+static void poll_logs(int n, const char *a, const char *lb, const char *b)
+{
+	assert_int_equal(rpfw_link_poll(&L), n);
+	G.log[G.nlog] = 0;
+	assert_string_equal(G.log, a);
+	assert_string_equal(lb, b);
+}
+
 /* The endpoint of the last record is kept (l->hot), the others looked up:
  * records for two endpoints in turn each reach their own; an endpoint
  * destroyed in its callback gets nothing more, in the same batch either,
@@ -1903,18 +1913,12 @@ static void hot_endpoint(void **state)
 	host_msgs(id, "ab");
 	host_msgs(bid, "cd");
 	host_msgs(id, "e");
-	assert_int_equal(rpfw_link_poll(&L), 5);
-	G.log[G.nlog] = 0;
-	assert_string_equal(G.log, "abe");
-	assert_string_equal(blog, "cd");
+	poll_logs(5, "abe", blog, "cd");
 	/* destroyed in its callback, two more for it after that */
 	host_msgs(bid, "fXgh");
 	host_msgs(id, "i");
 	host_msgs(bid, "j");
-	assert_int_equal(rpfw_link_poll(&L), 3);
-	G.log[G.nlog] = 0;
-	assert_string_equal(G.log, "abei");
-	assert_string_equal(blog, "cdfX");
+	poll_logs(3, "abei", blog, "cdfX");
 	expect_ctl(LINK_CTL_UNBIND, "b", &rid);
 	assert_int_equal(rid, bid);
 	/* the next endpoint in the slot: the old id's records dropped */
@@ -1926,11 +1930,8 @@ static void hot_endpoint(void **state)
 	host_msgs(b->id, "l");
 	host_msgs(bid, "m");
 	host_msgs(id, "n");
-	assert_int_equal(rpfw_link_poll(&L), 2);
-	G.log[G.nlog] = 0;
-	assert_string_equal(G.log, "abein");
+	poll_logs(2, "abein", nlog, "l");
 	assert_string_equal(blog, "cdfX");
-	assert_string_equal(nlog, "l");
 	assert_int_equal(H.tc->tail, H.head);
 	assert_int_equal(rpfw_link_ready(&L), 1);
 	(void)e;
