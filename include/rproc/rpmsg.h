@@ -46,6 +46,7 @@
 #define RPROC_RPMSG_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -98,6 +99,21 @@ struct rpmsg_device *rproc_rpmsg_device(struct rproc_rpmsg *bus,
 /* Process pending doorbells now (polled use, benchmarks): receive
  * callbacks run in the caller.  Returns the messages delivered. */
 int rproc_rpmsg_poll(struct rproc_rpmsg *bus);
+
+/*
+ * Polled mode, for a caller that calls rproc_rpmsg_poll() all the time
+ * (busy polling).  While it is on, the host asks the remote for no
+ * doorbell for what it sends (vring0 callbacks stay disabled, a lone
+ * message included): a steady exchange then writes nothing to used_event
+ * (or avail->flags), which the remote reads at each of its sends, and
+ * takes no fence for it.  Doorbells that still come are served.  Keep
+ * polling while it is on.  Turning it off runs a poll, which enables the
+ * callbacks again once it finds vring0 empty (callbacks may run in the
+ * caller), so the caller may then wait for doorbells.  Off after attach;
+ * it lasts across restarts.  Returns 0 (on), the messages delivered
+ * (off), or -EINVAL.
+ */
+int rproc_rpmsg_set_polled(struct rproc_rpmsg *bus, bool on);
 
 /* Negotiated: buffer payload sizes per direction (buffer size minus the
  * 16-byte header): rpmsg_device_mtu() host -> remote (the most one can

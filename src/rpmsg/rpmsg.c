@@ -286,6 +286,7 @@ struct rproc_rpmsg {
 	struct rproc_xlock lk;	   /* the bus's lock (see the top) */
 	struct rproc_xevent ev;	   /* sleeping with it dropped: bus_sleep() */
 	struct rpmsg_device *devs; /* by index, kept until detach */
+	bool polled;		   /* rproc_rpmsg_set_polled() */
 };
 
 enum {
@@ -778,42 +779,47 @@ static unsigned dev_collect(struct rpmsg_device *rdev)
 {
 	struct rproc_vq *vq = &rdev->rvq;
 	struct rx_collect c = {rdev, 0, RPMSG_ADDR_ANY, NULL};
+	struct rxb *b;
 	unsigned got;
 
 	rdev->nns = 0;
 	if (!rdev->up)
 		return 0;
+	/* the next buffer's header on its way (rproc_vq_guess_next()): while
+	 * its used entry is read, or while we wait for it */
+	b = rproc_vq_guess_next(vq);
+	if (b)
+		__builtin_prefetch(b->buf);
 	if (vq->last_used == vq->used_idx && !__rproc_vq_fetch_used_idx(vq)) {
-		/* nothing new (or broken: the loop below sees) */
-		struct rxb *b = rproc_vq_guess_next(vq);
-
-		if (b)
-			__builtin_prefetch(b->buf);
+		/* nothing new (or broken: the loop below sees); the entry's
+		 * line on its way too */
 		__builtin_prefetch(&vq->used->ring[vq->last_used & vq->mask]);
 		got = 0;
 	} else {
-		/* new buffers: the next one's header on its way while its
-		 * used entry is read (rproc_vq_guess_next()) */
-		struct rxb *b = rproc_vq_guess_next(vq);
-
-		if (b)
-			__builtin_prefetch(b->buf);
 		got = rproc_vq_get_used_each(vq, RX_BATCH, rx_one, &c);
 	}
 	if (rdev->rx_cb_on) {
 		/* idle; or one, and nothing after it on the look that
-		 * follows the queue's request for the next one */
-		if (!got ||
-		    (got == 1 && !(got = rproc_vq_get_used_each(
-					   vq, RX_BATCH - c.n, rx_one, &c))))
+		 * follows the queue's request for the next one (polled:
+		 * callbacks off) */
+		if (!rdev->bus->polled &&
+		    (!got ||
+		     (got == 1 && !(got = rproc_vq_get_used_each(
+					    vq, RX_BATCH - c.n, rx_one, &c)))))
 			goto out;
 		rproc_vq_disable_cb(vq);
 		rdev->rx_cb_on = false;
 	}
 	while (c.n < RX_BATCH && !rproc_vq_broken(vq)) {
-		if (!got && rproc_vq_enable_cb(vq)) {
-			rdev->rx_cb_on = true;
-			break;
+		if (!got) {
+			/* empty: callbacks on again (with the race check),
+			 * unless polled */
+			if (rdev->bus->polled)
+				break;
+			if (rproc_vq_enable_cb(vq)) {
+				rdev->rx_cb_on = true;
+				break;
+			}
 		}
 		got = rproc_vq_get_used_each(vq, RX_BATCH - c.n, rx_one, &c);
 	}
@@ -1664,6 +1670,26 @@ int rproc_rpmsg_poll(struct rproc_rpmsg *bus)
 	}
 	bus_unlock(bus);
 	return total;
+}
+
+int rproc_rpmsg_set_polled(struct rproc_rpmsg *bus, bool on)
+{
+	struct rpmsg_device *rdev;
+
+	if (!bus)
+		return -EINVAL;
+	bus_lock(bus);
+	bus->polled = on;
+	/* off at once (the vring0 state is the lock's: a busy holder
+	 * outside it, in the callbacks, looks at rx_cb_on again under it) */
+	for (rdev = bus->devs; on && rdev; rdev = rdev->next)
+		if (rdev->up && rdev->rx_cb_on) {
+			rproc_vq_disable_cb(&rdev->rvq);
+			rdev->rx_cb_on = false;
+		}
+	bus_unlock(bus);
+	/* off: a poll finds vring0 empty and enables its callbacks */
+	return on ? 0 : rproc_rpmsg_poll(bus);
 }
 
 /* ---- binding (lifecycle thread, the remote's lock held) ------------------- */

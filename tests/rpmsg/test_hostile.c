@@ -139,6 +139,26 @@ static int setup(void **state)
 	return 0;
 }
 
+/* setup() with VIRTIO_RING_F_EVENT_IDX offered (and taken) */
+static int setup_event_idx(void **state)
+{
+	struct h_cfg cfg;
+	struct harness *h;
+
+	h_cfg_default(&cfg);
+	cfg.raw = true;
+	cfg.num = 16;
+	cfg.align = 64;
+	cfg.pool_len = 32 * 512;
+	cfg.dfeatures |= 1u << VIRTIO_RING_F_EVENT_IDX;
+	h = h_new(&cfg);
+	boot(h);
+	assert_true(*(volatile uint32_t *)(R.vdev + 12) &
+		    (1u << VIRTIO_RING_F_EVENT_IDX));
+	*state = h;
+	return 0;
+}
+
 static int teardown(void **state)
 {
 	rpmsg_destroy_ept(EP);
@@ -229,6 +249,67 @@ static void all_rx_posted(void)
 {
 	assert_int_equal((uint16_t)(R.avail[0]->idx - R.last_avail[0]),
 			 R.num[0]);
+}
+
+/* Whether the host asks for a doorbell for the next buffer the remote
+ * returns on vring0 (event idx: used_event; else avail->flags). */
+static bool host_wants_irq(void)
+{
+	uint32_t gf = *(volatile uint32_t *)(R.vdev + 12);
+	uint16_t old = R.used[0]->idx;
+
+	if (gf & (1u << VIRTIO_RING_F_EVENT_IDX))
+		return vring_need_event(R.avail[0]->ring[R.num[0]],
+					(uint16_t)(old + 1), old);
+	return !(R.avail[0]->flags & VRING_AVAIL_F_NO_INTERRUPT);
+}
+
+/* Polled mode: no doorbell asked for what the remote sends, from the
+ * call on (a lone message included, which otherwise keeps them asked
+ * for), messages taken by polling, doorbells that come anyway served;
+ * turned off, what waits is delivered and the doorbell asked for again
+ * before it returns. */
+static void test_polled(void **state)
+{
+	struct harness *h = *state;
+
+	assert_true(host_wants_irq());
+	raw_send(1024, 2000, 1, "a", 1, 0);
+	assert_int_equal(rproc_rpmsg_poll(h->bus), 1);
+	assert_true(host_wants_irq());
+	assert_int_equal(rproc_rpmsg_set_polled(h->bus, true), 0);
+	assert_false(host_wants_irq());
+	raw_send(1024, 2000, 1, "b", 1, 0);
+	assert_int_equal(rproc_rpmsg_poll(h->bus), 1);
+	assert_false(host_wants_irq());
+	for (int i = 0; i < 16; i++) /* every buffer */
+		raw_send(1024, 2000, 1, "c", 1, 0);
+	assert_int_equal(rproc_rpmsg_poll(h->bus), 16);
+	assert_false(host_wants_irq());
+	assert_int_equal(rproc_rpmsg_poll(h->bus), 0);
+	raw_send(1024, 2000, 1, "d", 1, 0);
+	ring(0);
+	assert_int_equal(delivered, 19);
+	assert_false(host_wants_irq());
+	/* it lasts across a restart (the binding asks at first) */
+	rpmsg_destroy_ept(EP);
+	assert_int_equal(rproc_shutdown(h->rproc), 0);
+	boot(h);
+	raw_send(1024, 2000, 1, "x", 1, 0);
+	assert_int_equal(rproc_rpmsg_poll(h->bus), 1);
+	assert_false(host_wants_irq());
+	delivered = 19;
+	/* off: delivers, then asks */
+	raw_send(1024, 2000, 1, "e", 1, 0);
+	assert_int_equal(rproc_rpmsg_set_polled(h->bus, false), 1);
+	assert_true(host_wants_irq());
+	assert_int_equal(last_msg[0], 'e');
+	raw_send(1024, 2000, 1, "f", 1, 0);
+	ring(0);
+	assert_int_equal(delivered, 21);
+	assert_int_equal(last_msg[0], 'f');
+	all_rx_posted();
+	assert_int_equal(rproc_rpmsg_set_polled(NULL, true), -EINVAL);
 }
 
 static void test_negotiation(void **state)
@@ -721,6 +802,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scribble_host_parts, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tx_fifo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_polled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_polled, setup_event_idx,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_fuzz, setup, teardown),
 		cmocka_unit_test(test_vdevs),
 	};
