@@ -83,7 +83,9 @@ struct rproc_vq_config {
 /* Private per-descriptor shadow (one buffer = one descriptor). */
 struct rproc_vq_slot {
 	void *token;   /* returned by rproc_vq_get_used() */
-	uint64_t pos;  /* added as the pos-th buffer (rproc_vq.avail_pos) */
+	uint64_t pos;  /* added as the pos-th buffer (rproc_vq.avail_pos);
+			* RPROC_VQ_SLOT_ADDED only (a posted one is in flight
+			* by its state, and no one reads its pos) */
 	uint32_t len;  /* posted length (pinned: the buffer's length) */
 	uint16_t next; /* free list */
 	union {
@@ -451,9 +453,9 @@ rproc_vq_post_pinned_unchecked(struct rproc_vq *vq, uint32_t id, uint32_t len)
 				      RPROC_VQ_SLOT_F_PINNED |
 					      RPROC_VQ_SLOT_F_WRITES);
 	}
-	s->pos = pos;
-	/* before the ring store: not paired with pub_pos's in a vector
-	 * register (an instruction more) */
+	/* No s->pos: a posted slot is in flight by its state alone.
+	 * avail_pos before the ring store: not paired with pub_pos's in a
+	 * vector register (an instruction more). */
 	vq->avail_pos = pos + 1;
 	__rproc_vq_st16(&avail->ring[pos & vq->mask], (uint16_t)id);
 	return __rproc_vq_publish(vq, avail, pos + 1, pos);
@@ -501,7 +503,6 @@ rproc_vq_post_pinned_each_unchecked(struct rproc_vq *vq, unsigned n,
 		s->sf = __rproc_vq_sf(RPROC_VQ_SLOT_POSTED,
 				      RPROC_VQ_SLOT_F_PINNED |
 					      RPROC_VQ_SLOT_F_WRITES);
-		s->pos = pos;
 		__rproc_vq_st16(&ring[(uint32_t)pos & mask], (uint16_t)id);
 		pos++;
 	}
