@@ -1203,14 +1203,15 @@ static NOINLINE int tx_kick_unlock(struct rpmsg_device *rdev)
  * are 0, and @len is within the MTU, which (do_send() says why) is all the
  * queue would check.
  */
-static HOT_INLINE int tx_queue(struct rpmsg_device *rdev, uint16_t id,
+static HOT_INLINE int tx_queue(struct rpmsg_device *rdev,
+			       struct rproc_xlock *lk, uint16_t id,
 			       uint32_t len)
 {
 	rdev->st.tx++;
 	if (unlikely(rproc_vq_post_pinned_unchecked(&rdev->tvq, id,
 						    HDR_LEN + len)))
 		return tx_kick_unlock(rdev);
-	bus_unlock(rdev->bus);
+	rproc_xlock_unlock(lk);
 	return 0;
 }
 
@@ -1229,7 +1230,7 @@ static NOINLINE int tx_copy_send(struct rpmsg_endpoint *e, struct txb *b,
 	tx_header(b->buf, e->addr, dst, (uint32_t)len);
 	if (len)
 		memcpy(b->buf + HDR_LEN, data, len);
-	return tx_queue(rdev, b->id, (uint32_t)len);
+	return tx_queue(rdev, &rdev->bus->lk, b->id, (uint32_t)len);
 }
 
 /*
@@ -1259,6 +1260,9 @@ static HOT_INLINE int do_send(struct rpmsg_endpoint *e, uint32_t dst,
 			      const void *data, size_t len, int64_t timeout_ns)
 {
 	struct rpmsg_device *rdev = e->rdev;
+	/* in a local: the stores into the buffer below (char-typed) would
+	 * make the compiler load rdev->bus again to give it back */
+	struct rproc_xlock *lk = &rdev->bus->lk;
 	struct txb *b;
 	uint8_t *buf;
 	uint16_t id;
@@ -1270,7 +1274,7 @@ static HOT_INLINE int do_send(struct rpmsg_endpoint *e, uint32_t dst,
 	 * for 8..16 bytes !data here): the same error, one test less */
 	/* the lock's fast half (xlock.h); taken: its slow half, out of line,
 	 * so that the message path keeps no register across a call */
-	if (unlikely(!rproc_xlock_trylock_fast(&rdev->bus->lk)))
+	if (unlikely(!rproc_xlock_trylock_fast(lk)))
 		return do_send_contended(e, dst, data, len, timeout_ns);
 	b = rdev->tx_free;
 	if (unlikely(!b ||
@@ -1287,7 +1291,7 @@ static HOT_INLINE int do_send(struct rpmsg_endpoint *e, uint32_t dst,
 	id = b->id;
 	tx_header(buf, e->addr, dst, (uint32_t)len);
 	copy_8_16(buf + HDR_LEN, data, len);
-	return tx_queue(rdev, id, (uint32_t)len);
+	return tx_queue(rdev, lk, id, (uint32_t)len);
 }
 
 int rpmsg_send(struct rpmsg_endpoint *ept, const void *data, size_t len)
