@@ -956,9 +956,11 @@ static int dev_rx(struct rpmsg_device *rdev)
 /* ---- transmit --------------------------------------------------------------- */
 
 /* The transmit buffers the remote gave back, linked as they come
- * (rproc_vq_get_used_each(): in line, in registers). */
+ * (rproc_vq_get_used_each(): in line, in registers): @tail is where the
+ * next one goes (the caller's list head at first), so appending takes
+ * no test. */
 struct tx_back {
-	struct txb *head, *tail;
+	struct txb **tail;
 };
 
 static HOT_INLINE void tx_back_one(void *ctx, void *token, uint32_t len)
@@ -967,11 +969,8 @@ static HOT_INLINE void tx_back_one(void *ctx, void *token, uint32_t len)
 	struct txb *b = token;
 
 	(void)len; /* device-readable: 0 */
-	if (c->tail)
-		c->tail->next = b;
-	else
-		c->head = b;
-	c->tail = b;
+	*c->tail = b;
+	c->tail = &b->next;
 }
 
 /*
@@ -985,13 +984,13 @@ static HOT_INLINE void tx_back_one(void *ctx, void *token, uint32_t len)
  */
 static void tx_reclaim(struct rpmsg_device *rdev)
 {
-	struct tx_back c = {NULL, NULL};
+	struct txb *head;
+	/* not in @c: a struct with a field's address in it stays in memory */
+	struct tx_back c = {&head};
 
 	rproc_vq_get_used_each(&rdev->tvq, UINT_MAX, tx_back_one, &c);
-	if (c.tail) {
-		c.tail->next = rdev->tx_free;
-		rdev->tx_free = c.head;
-	}
+	*c.tail = rdev->tx_free;
+	rdev->tx_free = head;
 	if (unlikely(rproc_vq_broken(&rdev->tvq))) {
 		dev_fail(rdev, -EPROTO);
 		dev_down_work(rdev);
