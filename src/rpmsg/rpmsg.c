@@ -175,6 +175,7 @@ _Static_assert(offsetof(struct hdr, len) == offsetof(struct rpmsg_hdr, len),
 
 struct rpmsg_endpoint {
 	struct rpmsg_device *rdev;
+	struct rproc_xlock *lk; /* &rdev->bus->lk: the send path's first load */
 	struct rpmsg_endpoint *hnext; /* address hash chain (bound only) */
 	struct rpmsg_endpoint *dnext; /* pending unbind list */
 	struct rpmsg_endpoint *prev, *next; /* every endpoint of the device */
@@ -1263,8 +1264,8 @@ static HOT_INLINE int do_send(struct rpmsg_endpoint *e, uint32_t dst,
 {
 	struct rpmsg_device *rdev = e->rdev;
 	/* in a local: the stores into the buffer below (char-typed) would
-	 * make the compiler load rdev->bus again to give it back */
-	struct rproc_xlock *lk = &rdev->bus->lk;
+	 * make the compiler load it again to give it back */
+	struct rproc_xlock *lk = e->lk;
 	struct txb *b;
 	uint8_t *buf;
 	uint16_t id;
@@ -1494,6 +1495,7 @@ int rpmsg_create_ept(struct rpmsg_device *rdev, const char *name, uint32_t src,
 	if (!e)
 		return -ENOMEM;
 	e->rdev = rdev;
+	e->lk = &bus->lk;
 	e->cb = cb;
 	e->unbind = unbind;
 	e->priv = priv;
