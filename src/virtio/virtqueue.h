@@ -127,12 +127,15 @@ struct rproc_vq {
 	uint64_t avail_pos;
 	uint64_t pub_pos;
 	uint32_t num;
-	uint32_t num_free;  /* slots neither added nor pinned */
-	uint32_t in_flight; /* published, not yet returned */
-	uint16_t mask;	    /* num - 1 */
+	uint32_t num_free; /* slots neither added nor pinned */
+	uint16_t mask;	   /* num - 1 */
 	uint16_t free_head;
-	uint16_t last_used; /* next used entry to consume */
-	uint16_t used_idx;  /* validated used->idx: entries up to it pending */
+	/* Next used entry to consume: one per buffer returned since init
+	 * (and per buffer detached), so the buffers in flight (published,
+	 * not yet returned) are (uint16_t)(pub_pos - last_used), exact for
+	 * num <= 32768: __rproc_vq_in_flight(). */
+	uint16_t last_used;
+	uint16_t used_idx; /* validated used->idx: entries up to it pending */
 	uint16_t avail_flags; /* what the host last wrote to avail->flags */
 	bool event_idx;
 	bool cb_enabled;
@@ -210,6 +213,15 @@ _Static_assert(offsetof(struct rproc_vq_slot, flags) ==
 		       offsetof(struct rproc_vq_slot, sf) ==
 			       offsetof(struct rproc_vq_slot, state),
 	       "state and flags side by side in sf");
+
+/* Buffers in flight: published (pub_pos counts them since init) less
+ * those returned or detached (last_used counts them, mod 2^16); fewer
+ * than 2^16 (num <= VRING_MAX_NUM), so the difference mod 2^16 is the
+ * count.  No counter kept per buffer published. */
+static inline uint16_t __rproc_vq_in_flight(const struct rproc_vq *vq)
+{
+	return (uint16_t)((uint16_t)vq->pub_pos - vq->last_used);
+}
 
 /* The slot.sf value for @state and @flags, whatever the byte order. */
 static inline uint16_t __rproc_vq_sf(uint8_t state, uint8_t flags)
@@ -369,8 +381,7 @@ static RPROC_VQ_INLINE bool __rproc_vq_publish(struct rproc_vq *vq,
 {
 	uint16_t old = (uint16_t)pub, new_idx = (uint16_t)pos;
 
-	/* From now on the device may return them. */
-	vq->in_flight += (uint32_t)(pos - pub);
+	/* From now on the device may return them (in flight: pub_pos). */
 	vq->pub_pos = pos;
 
 	atomic_thread_fence(memory_order_release);
@@ -620,7 +631,6 @@ static RPROC_VQ_INLINE void *rproc_vq_get_used(struct rproc_vq *vq,
 						    &vq->used->ring[pos],
 						    &token, &used_len)))
 		return NULL;
-	vq->in_flight--;
 	vq->last_used++;
 	__rproc_vq_taken(vq, vq->last_used);
 	if (len)
@@ -695,7 +705,6 @@ static RPROC_VQ_INLINE unsigned rproc_vq_get_used_each(struct rproc_vq *vq,
 	}
 	n = (unsigned)(last - first);
 	vq->last_used = (uint16_t)last;
-	vq->in_flight -= n;
 	if (n)
 		__rproc_vq_taken(vq, (uint16_t)last);
 	return n;
@@ -783,7 +792,7 @@ static inline unsigned rproc_vq_free_count(const struct rproc_vq *vq)
 /* Buffers published to the device and not yet returned. */
 static inline unsigned rproc_vq_in_flight(const struct rproc_vq *vq)
 {
-	return vq->in_flight;
+	return __rproc_vq_in_flight(vq);
 }
 
 /* The queue size (num). */
