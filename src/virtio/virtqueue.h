@@ -93,9 +93,11 @@ struct rproc_vq_slot {
 			uint8_t state; /* RPROC_VQ_SLOT_* (below) */
 			uint8_t flags; /* RPROC_VQ_SLOT_F_* (below) */
 		};
-		/* both at once (__rproc_vq_sf()): one compare, and a store
-		 * the compiler need not take for one to any other field, as
-		 * it must for a byte's */
+		/* both at once (__rproc_vq_sf()): one compare.  Where only
+		 * the state changes (the flags of a pinned slot never do:
+		 * posted, taken back), the state byte alone is stored: one
+		 * instruction, where a 16-bit constant takes two (GCC moves
+		 * it through a register) */
 		uint16_t sf;
 	};
 };
@@ -455,15 +457,9 @@ rproc_vq_post_pinned_unchecked(struct rproc_vq *vq, uint32_t id, uint32_t len)
 				? !len
 				: len && len <= s->len) &&
 		       pos == vq->pub_pos);
-	if (len) {
+	if (len)
 		__rproc_vq_set_len(vq, id, len);
-		s->sf = __rproc_vq_sf(RPROC_VQ_SLOT_POSTED,
-				      RPROC_VQ_SLOT_F_PINNED);
-	} else {
-		s->sf = __rproc_vq_sf(RPROC_VQ_SLOT_POSTED,
-				      RPROC_VQ_SLOT_F_PINNED |
-					      RPROC_VQ_SLOT_F_WRITES);
-	}
+	s->state = RPROC_VQ_SLOT_POSTED;
 	/* No s->pos: a posted slot is in flight by its state alone.
 	 * avail_pos before the ring store: not paired with pub_pos's in a
 	 * vector register (an instruction more). */
@@ -511,9 +507,7 @@ rproc_vq_post_pinned_each_unchecked(struct rproc_vq *vq, unsigned n,
 			s->sf == __rproc_vq_sf(RPROC_VQ_SLOT_PINNED,
 					       RPROC_VQ_SLOT_F_PINNED |
 						       RPROC_VQ_SLOT_F_WRITES));
-		s->sf = __rproc_vq_sf(RPROC_VQ_SLOT_POSTED,
-				      RPROC_VQ_SLOT_F_PINNED |
-					      RPROC_VQ_SLOT_F_WRITES);
+		s->state = RPROC_VQ_SLOT_POSTED;
 		__rproc_vq_st16(&ring[(uint32_t)pos & mask], (uint16_t)id);
 		pos++;
 	}
@@ -562,8 +556,7 @@ __rproc_vq_take_used(struct rproc_vq *vq, struct rproc_vq_slot *slot,
 	if (s->sf ==
 	    __rproc_vq_sf(RPROC_VQ_SLOT_POSTED, RPROC_VQ_SLOT_F_PINNED)) {
 		/* pinned, device-readable (a host transmit buffer) */
-		s->sf = __rproc_vq_sf(RPROC_VQ_SLOT_PINNED,
-				      RPROC_VQ_SLOT_F_PINNED);
+		s->state = RPROC_VQ_SLOT_PINNED;
 		used_len = 0;
 	} else if (s->sf == __rproc_vq_sf(RPROC_VQ_SLOT_POSTED,
 					  RPROC_VQ_SLOT_F_PINNED |
@@ -576,9 +569,7 @@ __rproc_vq_take_used(struct rproc_vq *vq, struct rproc_vq_slot *slot,
 					pos, used_len, s->len);
 			return false;
 		}
-		s->sf = __rproc_vq_sf(RPROC_VQ_SLOT_PINNED,
-				      RPROC_VQ_SLOT_F_PINNED |
-					      RPROC_VQ_SLOT_F_WRITES);
+		s->state = RPROC_VQ_SLOT_PINNED;
 	} else {
 		goto slow;
 	}
