@@ -1139,7 +1139,7 @@ static int tx_put(struct rpmsg_device *rdev, struct rpmsg_endpoint *e,
 		tx_refused(rdev);
 		return -ENOTCONN;
 	}
-	rdev->st.tx++;
+	/* st.tx: counted by the queue (rpmsg_device_get_stats()) */
 	*kick = rproc_vq_kick_prepare(&rdev->tvq);
 	return 0;
 }
@@ -1210,7 +1210,7 @@ static HOT_INLINE int tx_queue(struct rpmsg_device *rdev,
 			       struct rproc_xlock *lk, uint16_t id,
 			       uint32_t len)
 {
-	rdev->st.tx++;
+	/* st.tx: counted by the queue (rpmsg_device_get_stats()) */
 	if (unlikely(rproc_vq_post_pinned_unchecked(&rdev->tvq, id,
 						    HDR_LEN + len)))
 		return tx_kick_unlock(rdev);
@@ -1634,6 +1634,10 @@ void rpmsg_device_get_stats(const struct rpmsg_device *rdev,
 {
 	bus_lock(rdev->bus);
 	*st = rdev->st;
+	/* every message sent is one buffer published on vring1, and nothing
+	 * else is: the queue counts them (none on a released one; those of
+	 * the last binding are in st.tx, dev_unbind()) */
+	st->tx += rproc_vq_published(&rdev->tvq);
 	bus_unlock(rdev->bus);
 }
 
@@ -1678,6 +1682,8 @@ static bool bufsz_ok(uint32_t size)
 /* Forget a binding (lock held, down, not busy). */
 static void dev_unbind(struct rpmsg_device *rdev)
 {
+	/* the messages sent, as rpmsg_device_get_stats() gives them */
+	rdev->st.tx += rproc_vq_published(&rdev->tvq);
 	rproc_vq_release(&rdev->rvq);
 	rproc_vq_release(&rdev->tvq);
 	rproc_free(rdev->rxb);

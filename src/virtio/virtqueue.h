@@ -786,6 +786,13 @@ static inline unsigned rproc_vq_in_flight(const struct rproc_vq *vq)
 	return __rproc_vq_in_flight(vq);
 }
 
+/* Buffers published since init (each exactly once, whatever came back);
+ * 0 for a released or never initialised queue. */
+static inline uint64_t rproc_vq_published(const struct rproc_vq *vq)
+{
+	return vq->pub_pos;
+}
+
 /* The queue size (num). */
 static inline unsigned rproc_vq_num(const struct rproc_vq *vq)
 {
