@@ -19,16 +19,15 @@
  *          "vdev<N>buffer" fails the start); attaching to a remote whose
  *          rpmsg is already live (we re-initialise the rings, which only
  *          works if the remote waits for DRIVER_OK again); indirect
- *          descriptors; more than one descriptor per buffer; the
- *          200-instruction goal: bench_rpmsg (callgrind, with the
- *          firmware of 4ae1d82) counts 212.8 per one-way 16 B message in
- *          bursts of 16 (375.0 one by one, 465.2 per echo round trip),
- *          down from 325.8 (482.3, 632.7); the host's part is 107.5 of
- *          it (was 220.5: the OS mutex pair, ~60, is an xlock now, and
- *          the send, reclaim and re-post skip the queue's checks the
- *          bus's own lists prove), the firmware's ~79, the bench loop's
- *          ~26.  Next: the firmware's validated receive; on the host,
- *          rpmsg_send_batch (one lock and one publish per burst).
+ *          descriptors; more than one descriptor per buffer.
+ *   cost:  the 200-instruction goal is met: bench_rpmsg (callgrind)
+ *          counts 197.1 per one-way 16 B message in bursts of 16 (348.0
+ *          one by one, 442.0 per echo round trip; were 214.4, 368.1,
+ *          463.3 before this round, 325.8, 482.3, 632.7 at first): host
+ *          send 71, reclaim 20, the firmware's receive 76, the bench
+ *          loop's ~26 (docs/rpmsg.md, Cost and size, lists what each
+ *          step removed).  Next, if more is wanted: rpmsg_send_batch (one
+ *          lock and one publish per burst).
  *
  * The host rpmsg bus: the virtio driver side of every rpmsg vdev of a
  * remote (include/rproc/rpmsg.h is the spec), a subdevice of the remote.
