@@ -19,16 +19,15 @@
  *          "vdev<N>buffer" fails the start); attaching to a remote whose
  *          rpmsg is already live (we re-initialise the rings, which only
  *          works if the remote waits for DRIVER_OK again); indirect
- *          descriptors; more than one descriptor per buffer; the
- *          200-instruction goal: bench_rpmsg (callgrind, with the
- *          firmware of 4ae1d82) counts 212.8 per one-way 16 B message in
- *          bursts of 16 (375.0 one by one, 465.2 per echo round trip),
- *          down from 325.8 (482.3, 632.7); the host's part is 107.5 of
- *          it (was 220.5: the OS mutex pair, ~60, is an xlock now, and
- *          the send, reclaim and re-post skip the queue's checks the
- *          bus's own lists prove), the firmware's ~79, the bench loop's
- *          ~26.  Next: the firmware's validated receive; on the host,
- *          rpmsg_send_batch (one lock and one publish per burst).
+ *          descriptors; more than one descriptor per buffer.
+ *   cost:  the 200-instruction goal is met: bench_rpmsg (callgrind)
+ *          counts 197.1 per one-way 16 B message in bursts of 16 (348.0
+ *          one by one, 442.0 per echo round trip; were 214.4, 368.1,
+ *          463.3 before this round, 325.8, 482.3, 632.7 at first): host
+ *          send 71, reclaim 20, the firmware's receive 76, the bench
+ *          loop's ~26 (docs/rpmsg.md, Cost and size, lists what each
+ *          step removed).  Next, if more is wanted: rpmsg_send_batch (one
+ *          lock and one publish per burst).
  *
  * The host rpmsg bus: the virtio driver side of every rpmsg vdev of a
  * remote (include/rproc/rpmsg.h is the spec), a subdevice of the remote.
@@ -175,6 +174,7 @@ _Static_assert(offsetof(struct hdr, len) == offsetof(struct rpmsg_hdr, len),
 
 struct rpmsg_endpoint {
 	struct rpmsg_device *rdev;
+	struct rproc_xlock *lk; /* &rdev->bus->lk: the send path's first load */
 	struct rpmsg_endpoint *hnext; /* address hash chain (bound only) */
 	struct rpmsg_endpoint *dnext; /* pending unbind list */
 	struct rpmsg_endpoint *prev, *next; /* every endpoint of the device */
@@ -968,9 +968,11 @@ static int dev_rx(struct rpmsg_device *rdev)
 /* ---- transmit --------------------------------------------------------------- */
 
 /* The transmit buffers the remote gave back, linked as they come
- * (rproc_vq_get_used_each(): in line, in registers). */
+ * (rproc_vq_get_used_each(): in line, in registers): @tail is where the
+ * next one goes (the caller's list head at first), so appending takes
+ * no test. */
 struct tx_back {
-	struct txb *head, *tail;
+	struct txb **tail;
 };
 
 static HOT_INLINE void tx_back_one(void *ctx, void *token, uint32_t len)
@@ -979,11 +981,8 @@ static HOT_INLINE void tx_back_one(void *ctx, void *token, uint32_t len)
 	struct txb *b = token;
 
 	(void)len; /* device-readable: 0 */
-	if (c->tail)
-		c->tail->next = b;
-	else
-		c->head = b;
-	c->tail = b;
+	*c->tail = b;
+	c->tail = &b->next;
 }
 
 /*
@@ -997,13 +996,13 @@ static HOT_INLINE void tx_back_one(void *ctx, void *token, uint32_t len)
  */
 static void tx_reclaim(struct rpmsg_device *rdev)
 {
-	struct tx_back c = {NULL, NULL};
+	struct txb *head;
+	/* not in @c: a struct with a field's address in it stays in memory */
+	struct tx_back c = {&head};
 
 	rproc_vq_get_used_each(&rdev->tvq, UINT_MAX, tx_back_one, &c);
-	if (c.tail) {
-		c.tail->next = rdev->tx_free;
-		rdev->tx_free = c.head;
-	}
+	*c.tail = rdev->tx_free;
+	rdev->tx_free = head;
 	if (unlikely(rproc_vq_broken(&rdev->tvq))) {
 		dev_fail(rdev, -EPROTO);
 		dev_down_work(rdev);
@@ -1108,16 +1107,19 @@ static HOT_INLINE void tx_header(uint8_t *buf, uint32_t src, uint32_t dst,
 				 uint32_t len)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	/* two 8-byte stores: src and dst; reserved (0), len and flags (0:
-	 * len < 64 KiB) */
-	const uint64_t w[2] = {(uint64_t)dst << 32 | src, (uint64_t)len << 32};
-
+	/* four 4-byte stores: src, dst, reserved (0), len and flags (0: len
+	 * < 64 KiB) in one; each value stored as it is.  Volatile: not
+	 * assembled into wider words first (a shift and an or each, or
+	 * vector moves), which costs more instructions than it saves. */
 	_Static_assert(offsetof(struct hdr, dst) == 4 &&
 			       offsetof(struct hdr, reserved) == 8 &&
 			       offsetof(struct hdr, flags) == 14 &&
 			       BUF_MAX - HDR_LEN <= UINT16_MAX,
 		       "hdr layout");
-	memcpy(buf, w, sizeof(w));
+	st32(buf, src);
+	st32(buf + 4, dst);
+	st32(buf + 8, 0);
+	st32(buf + 12, len);
 #else
 	struct hdr *h = (struct hdr *)(void *)buf;
 
@@ -1148,7 +1150,7 @@ static int tx_put(struct rpmsg_device *rdev, struct rpmsg_endpoint *e,
 		tx_refused(rdev);
 		return -ENOTCONN;
 	}
-	rdev->st.tx++;
+	/* st.tx: counted by the queue (rpmsg_device_get_stats()) */
 	*kick = rproc_vq_kick_prepare(&rdev->tvq);
 	return 0;
 }
@@ -1215,14 +1217,15 @@ static NOINLINE int tx_kick_unlock(struct rpmsg_device *rdev)
  * are 0, and @len is within the MTU, which (do_send() says why) is all the
  * queue would check.
  */
-static HOT_INLINE int tx_queue(struct rpmsg_device *rdev, uint16_t id,
+static HOT_INLINE int tx_queue(struct rpmsg_device *rdev,
+			       struct rproc_xlock *lk, uint16_t id,
 			       uint32_t len)
 {
-	rdev->st.tx++;
+	/* st.tx: counted by the queue (rpmsg_device_get_stats()) */
 	if (unlikely(rproc_vq_post_pinned_unchecked(&rdev->tvq, id,
 						    HDR_LEN + len)))
 		return tx_kick_unlock(rdev);
-	bus_unlock(rdev->bus);
+	rproc_xlock_unlock(lk);
 	return 0;
 }
 
@@ -1241,7 +1244,7 @@ static NOINLINE int tx_copy_send(struct rpmsg_endpoint *e, struct txb *b,
 	tx_header(b->buf, e->addr, dst, (uint32_t)len);
 	if (len)
 		memcpy(b->buf + HDR_LEN, data, len);
-	return tx_queue(rdev, b->id, (uint32_t)len);
+	return tx_queue(rdev, &rdev->bus->lk, b->id, (uint32_t)len);
 }
 
 /*
@@ -1271,6 +1274,9 @@ static HOT_INLINE int do_send(struct rpmsg_endpoint *e, uint32_t dst,
 			      const void *data, size_t len, int64_t timeout_ns)
 {
 	struct rpmsg_device *rdev = e->rdev;
+	/* in a local: the stores into the buffer below (char-typed) would
+	 * make the compiler load it again to give it back */
+	struct rproc_xlock *lk = e->lk;
 	struct txb *b;
 	uint8_t *buf;
 	uint16_t id;
@@ -1282,7 +1288,7 @@ static HOT_INLINE int do_send(struct rpmsg_endpoint *e, uint32_t dst,
 	 * for 8..16 bytes !data here): the same error, one test less */
 	/* the lock's fast half (xlock.h); taken: its slow half, out of line,
 	 * so that the message path keeps no register across a call */
-	if (unlikely(!rproc_xlock_trylock_fast(&rdev->bus->lk)))
+	if (unlikely(!rproc_xlock_trylock_fast(lk)))
 		return do_send_contended(e, dst, data, len, timeout_ns);
 	b = rdev->tx_free;
 	if (unlikely(!b ||
@@ -1299,7 +1305,7 @@ static HOT_INLINE int do_send(struct rpmsg_endpoint *e, uint32_t dst,
 	id = b->id;
 	tx_header(buf, e->addr, dst, (uint32_t)len);
 	copy_8_16(buf + HDR_LEN, data, len);
-	return tx_queue(rdev, id, (uint32_t)len);
+	return tx_queue(rdev, lk, id, (uint32_t)len);
 }
 
 int rpmsg_send(struct rpmsg_endpoint *ept, const void *data, size_t len)
@@ -1500,6 +1506,7 @@ int rpmsg_create_ept(struct rpmsg_device *rdev, const char *name, uint32_t src,
 	if (!e)
 		return -ENOMEM;
 	e->rdev = rdev;
+	e->lk = &bus->lk;
 	e->cb = cb;
 	e->unbind = unbind;
 	e->priv = priv;
@@ -1638,6 +1645,10 @@ void rpmsg_device_get_stats(const struct rpmsg_device *rdev,
 {
 	bus_lock(rdev->bus);
 	*st = rdev->st;
+	/* every message sent is one buffer published on vring1, and nothing
+	 * else is: the queue counts them (none on a released one; those of
+	 * the last binding are in st.tx, dev_unbind()) */
+	st->tx += rproc_vq_published(&rdev->tvq);
 	bus_unlock(rdev->bus);
 }
 
@@ -1702,6 +1713,8 @@ static bool bufsz_ok(uint32_t size)
 /* Forget a binding (lock held, down, not busy). */
 static void dev_unbind(struct rpmsg_device *rdev)
 {
+	/* the messages sent, as rpmsg_device_get_stats() gives them */
+	rdev->st.tx += rproc_vq_published(&rdev->tvq);
 	rproc_vq_release(&rdev->rvq);
 	rproc_vq_release(&rdev->tvq);
 	rproc_free(rdev->rxb);

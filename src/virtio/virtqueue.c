@@ -204,19 +204,19 @@ int rproc_vq_pin(struct rproc_vq *vq, uint32_t id, void *buf, uint32_t len,
 
 bool __rproc_vq_fetch_used_idx(struct rproc_vq *vq)
 {
-	uint16_t idx, n;
+	uint16_t idx, n, in_flight = __rproc_vq_in_flight(vq);
 
-	if (!vq->in_flight)
+	if (!in_flight)
 		return false; /* nothing the device may return: don't look */
 	idx = __rproc_vq_ld16(&vq->used->idx);
 	n = (uint16_t)(idx - vq->last_used);
 	if (!n)
 		return false;
-	if (n > vq->in_flight) {
+	if (n > in_flight) {
 		__rproc_vq_fail(
 			vq,
 			"used idx %u: advanced by %u with %u buffers in flight",
-			idx, n, vq->in_flight);
+			idx, n, in_flight);
 		return false;
 	}
 	/* The entries are read after the index. */
@@ -318,9 +318,11 @@ void *rproc_vq_detach_unused(struct rproc_vq *vq)
 		if (s->state == RPROC_VQ_SLOT_FREE ||
 		    s->state == RPROC_VQ_SLOT_PINNED)
 			continue;
-		/* else queued, never published */
+		/* else queued, never published; in flight, it is counted
+		 * as returned (__rproc_vq_in_flight(); the queue is broken,
+		 * nothing else reads last_used) */
 		if (s->state == RPROC_VQ_SLOT_POSTED || s->pos < vq->pub_pos)
-			vq->in_flight--;
+			vq->last_used++;
 		token = s->token;
 		if (s->flags & RPROC_VQ_SLOT_F_PINNED) {
 			s->state = RPROC_VQ_SLOT_PINNED;

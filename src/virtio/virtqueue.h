@@ -83,7 +83,9 @@ struct rproc_vq_config {
 /* Private per-descriptor shadow (one buffer = one descriptor). */
 struct rproc_vq_slot {
 	void *token;   /* returned by rproc_vq_get_used() */
-	uint64_t pos;  /* added as the pos-th buffer (rproc_vq.avail_pos) */
+	uint64_t pos;  /* added as the pos-th buffer (rproc_vq.avail_pos);
+			* RPROC_VQ_SLOT_ADDED only (a posted one is in flight
+			* by its state, and no one reads its pos) */
 	uint32_t len;  /* posted length (pinned: the buffer's length) */
 	uint16_t next; /* free list */
 	union {
@@ -91,9 +93,11 @@ struct rproc_vq_slot {
 			uint8_t state; /* RPROC_VQ_SLOT_* (below) */
 			uint8_t flags; /* RPROC_VQ_SLOT_F_* (below) */
 		};
-		/* both at once (__rproc_vq_sf()): one compare, and a store
-		 * the compiler need not take for one to any other field, as
-		 * it must for a byte's */
+		/* both at once (__rproc_vq_sf()): one compare.  Where only
+		 * the state changes (the flags of a pinned slot never do:
+		 * posted, taken back), the state byte alone is stored: one
+		 * instruction, where a 16-bit constant takes two (GCC moves
+		 * it through a register) */
 		uint16_t sf;
 	};
 };
@@ -125,12 +129,15 @@ struct rproc_vq {
 	uint64_t avail_pos;
 	uint64_t pub_pos;
 	uint32_t num;
-	uint32_t num_free;  /* slots neither added nor pinned */
-	uint32_t in_flight; /* published, not yet returned */
-	uint16_t mask;	    /* num - 1 */
+	uint32_t num_free; /* slots neither added nor pinned */
+	uint16_t mask;	   /* num - 1 */
 	uint16_t free_head;
-	uint16_t last_used; /* next used entry to consume */
-	uint16_t used_idx;  /* validated used->idx: entries up to it pending */
+	/* Next used entry to consume: one per buffer returned since init
+	 * (and per buffer detached), so the buffers in flight (published,
+	 * not yet returned) are (uint16_t)(pub_pos - last_used), exact for
+	 * num <= 32768: __rproc_vq_in_flight(). */
+	uint16_t last_used;
+	uint16_t used_idx; /* validated used->idx: entries up to it pending */
 	uint16_t avail_flags; /* what the host last wrote to avail->flags */
 	bool event_idx;
 	bool cb_enabled;
@@ -208,6 +215,15 @@ _Static_assert(offsetof(struct rproc_vq_slot, flags) ==
 		       offsetof(struct rproc_vq_slot, sf) ==
 			       offsetof(struct rproc_vq_slot, state),
 	       "state and flags side by side in sf");
+
+/* Buffers in flight: published (pub_pos counts them since init) less
+ * those returned or detached (last_used counts them, mod 2^16); fewer
+ * than 2^16 (num <= VRING_MAX_NUM), so the difference mod 2^16 is the
+ * count.  No counter kept per buffer published. */
+static inline uint16_t __rproc_vq_in_flight(const struct rproc_vq *vq)
+{
+	return (uint16_t)((uint16_t)vq->pub_pos - vq->last_used);
+}
 
 /* The slot.sf value for @state and @flags, whatever the byte order. */
 static inline uint16_t __rproc_vq_sf(uint8_t state, uint8_t flags)
@@ -367,8 +383,7 @@ static RPROC_VQ_INLINE bool __rproc_vq_publish(struct rproc_vq *vq,
 {
 	uint16_t old = (uint16_t)pub, new_idx = (uint16_t)pos;
 
-	/* From now on the device may return them. */
-	vq->in_flight += (uint32_t)(pos - pub);
+	/* From now on the device may return them (in flight: pub_pos). */
 	vq->pub_pos = pos;
 
 	atomic_thread_fence(memory_order_release);
@@ -442,18 +457,12 @@ rproc_vq_post_pinned_unchecked(struct rproc_vq *vq, uint32_t id, uint32_t len)
 				? !len
 				: len && len <= s->len) &&
 		       pos == vq->pub_pos);
-	if (len) {
+	if (len)
 		__rproc_vq_set_len(vq, id, len);
-		s->sf = __rproc_vq_sf(RPROC_VQ_SLOT_POSTED,
-				      RPROC_VQ_SLOT_F_PINNED);
-	} else {
-		s->sf = __rproc_vq_sf(RPROC_VQ_SLOT_POSTED,
-				      RPROC_VQ_SLOT_F_PINNED |
-					      RPROC_VQ_SLOT_F_WRITES);
-	}
-	s->pos = pos;
-	/* before the ring store: not paired with pub_pos's in a vector
-	 * register (an instruction more) */
+	s->state = RPROC_VQ_SLOT_POSTED;
+	/* No s->pos: a posted slot is in flight by its state alone.
+	 * avail_pos before the ring store: not paired with pub_pos's in a
+	 * vector register (an instruction more). */
 	vq->avail_pos = pos + 1;
 	__rproc_vq_st16(&avail->ring[pos & vq->mask], (uint16_t)id);
 	return __rproc_vq_publish(vq, avail, pos + 1, pos);
@@ -498,10 +507,7 @@ rproc_vq_post_pinned_each_unchecked(struct rproc_vq *vq, unsigned n,
 			s->sf == __rproc_vq_sf(RPROC_VQ_SLOT_PINNED,
 					       RPROC_VQ_SLOT_F_PINNED |
 						       RPROC_VQ_SLOT_F_WRITES));
-		s->sf = __rproc_vq_sf(RPROC_VQ_SLOT_POSTED,
-				      RPROC_VQ_SLOT_F_PINNED |
-					      RPROC_VQ_SLOT_F_WRITES);
-		s->pos = pos;
+		s->state = RPROC_VQ_SLOT_POSTED;
 		__rproc_vq_st16(&ring[(uint32_t)pos & mask], (uint16_t)id);
 		pos++;
 	}
@@ -550,8 +556,7 @@ __rproc_vq_take_used(struct rproc_vq *vq, struct rproc_vq_slot *slot,
 	if (s->sf ==
 	    __rproc_vq_sf(RPROC_VQ_SLOT_POSTED, RPROC_VQ_SLOT_F_PINNED)) {
 		/* pinned, device-readable (a host transmit buffer) */
-		s->sf = __rproc_vq_sf(RPROC_VQ_SLOT_PINNED,
-				      RPROC_VQ_SLOT_F_PINNED);
+		s->state = RPROC_VQ_SLOT_PINNED;
 		used_len = 0;
 	} else if (s->sf == __rproc_vq_sf(RPROC_VQ_SLOT_POSTED,
 					  RPROC_VQ_SLOT_F_PINNED |
@@ -564,9 +569,7 @@ __rproc_vq_take_used(struct rproc_vq *vq, struct rproc_vq_slot *slot,
 					pos, used_len, s->len);
 			return false;
 		}
-		s->sf = __rproc_vq_sf(RPROC_VQ_SLOT_PINNED,
-				      RPROC_VQ_SLOT_F_PINNED |
-					      RPROC_VQ_SLOT_F_WRITES);
+		s->state = RPROC_VQ_SLOT_PINNED;
 	} else {
 		goto slow;
 	}
@@ -619,7 +622,6 @@ static RPROC_VQ_INLINE void *rproc_vq_get_used(struct rproc_vq *vq,
 						    &vq->used->ring[pos],
 						    &token, &used_len)))
 		return NULL;
-	vq->in_flight--;
 	vq->last_used++;
 	__rproc_vq_taken(vq, vq->last_used);
 	if (len)
@@ -694,7 +696,6 @@ static RPROC_VQ_INLINE unsigned rproc_vq_get_used_each(struct rproc_vq *vq,
 	}
 	n = (unsigned)(last - first);
 	vq->last_used = (uint16_t)last;
-	vq->in_flight -= n;
 	if (n)
 		__rproc_vq_taken(vq, (uint16_t)last);
 	return n;
@@ -782,7 +783,14 @@ static inline unsigned rproc_vq_free_count(const struct rproc_vq *vq)
 /* Buffers published to the device and not yet returned. */
 static inline unsigned rproc_vq_in_flight(const struct rproc_vq *vq)
 {
-	return vq->in_flight;
+	return __rproc_vq_in_flight(vq);
+}
+
+/* Buffers published since init (each exactly once, whatever came back);
+ * 0 for a released or never initialised queue. */
+static inline uint64_t rproc_vq_published(const struct rproc_vq *vq)
+{
+	return vq->pub_pos;
 }
 
 /* The queue size (num). */

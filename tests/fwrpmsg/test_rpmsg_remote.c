@@ -4,9 +4,10 @@
  * configs), name service create/destroy, echo, batching and notification
  * suppression, polled receive, hostile messages and descriptors, hold and
  * release, zero copy, running out of buffers (vring0 kicks on/off),
- * endpoint addresses, wait_ready, event idx, which kick does what (a
- * vring1 kick sends waiting announcements, a vring0 kick receives
- * nothing), a failed announcement freeing its slot, sends before ready.
+ * endpoint addresses, delivery to each endpoint slot (a freed one gets
+ * nothing), wait_ready, event idx, which kick does what (a vring1 kick
+ * sends waiting announcements, a vring0 kick receives nothing), a failed
+ * announcement freeing its slot, sends before ready.
  * Not done: two threads.
  *
  * fw_rpmsg_remote: the firmware's rpmsg remote (firmware/lib/rpmsg.c) built
@@ -611,6 +612,45 @@ static void ns_waits_for_buffers(void **state)
 	assert_ptr_equal(x, e[1]);
 }
 
+/* Each message reaches the endpoint at its destination, whichever slot it
+ * is in; a freed slot keeps its address but gets nothing. */
+static void endpoint_lookup(void **state)
+{
+	struct seen s[3] = {{0}};
+	struct rpfw_rpmsg_ept *e[3];
+	uint16_t before;
+	uint32_t i;
+
+	(void)state;
+	go_ready();
+	for (i = 0; i < 3; i++) {
+		e[i] = rpfw_rpmsg_create_ept(&H->rp, NULL, 100 + i, record_cb,
+					     &s[i]);
+		assert_ptr_equal(e[i], &H->rp.ept[i]);
+	}
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(host_send(HOST_ADDR, 100 + i, "ab", 2), 1);
+		assert_int_equal(s[i].calls, 1);
+		assert_int_equal(s[i].len, 2);
+	}
+	assert_int_equal(s[0].calls + s[1].calls + s[2].calls, 3);
+	/* slot 0 freed: its address matches, nobody gets the message, the
+	 * buffer goes back */
+	rpfw_rpmsg_destroy_ept(e[0]);
+	assert_int_equal(H->rp.ept[0].addr, 100);
+	before = used(1)->idx;
+	assert_int_equal(host_send(HOST_ADDR, 100, "cd", 2), 1);
+	assert_int_equal((uint16_t)(used(1)->idx - before), 1);
+	assert_int_equal(s[0].calls + s[1].calls + s[2].calls, 3);
+	/* the others behind it still get theirs */
+	assert_int_equal(host_send(HOST_ADDR, 102, "ef", 2), 1);
+	assert_int_equal(s[2].calls, 2);
+	assert_memory_equal(s[2].data, "ef", 2);
+	assert_int_equal(host_send(HOST_ADDR, 101, "gh", 2), 1);
+	assert_int_equal(s[1].calls, 2);
+	assert_int_equal(s[0].calls, 1);
+}
+
 static void config_checks(void **state)
 {
 	(void)state;
@@ -779,6 +819,7 @@ int main(void)
 		T(zero_copy),
 		T(tx_exhausted),
 		T(endpoints),
+		T(endpoint_lookup),
 		T(config_checks),
 		T(no_bufsz_no_ns),
 		T(wait_ready),

@@ -364,7 +364,10 @@ static void on_unbind(struct rpmsg_endpoint *ept, int reason, void *priv)
 static void test_shutdown(void **state)
 {
 	struct harness *h = *state;
+	struct rpmsg_device *rdev = h->rdev;
+	struct rpmsg_device_stats st;
 	struct rpmsg_endpoint *e[3];
+	uint64_t tx;
 
 	atomic_store(&unbinds, 0);
 	for (int i = 0; i < 3; i++)
@@ -372,8 +375,15 @@ static void test_shutdown(void **state)
 						  h->echo_addr, drop_cb,
 						  on_unbind, NULL, &e[i]),
 				 0);
+	rpmsg_device_get_stats(rdev, &st);
+	tx = st.tx;
 	assert_int_equal(rpmsg_send(e[0], "hi", 2), 0);
+	rpmsg_device_get_stats(rdev, &st);
+	assert_int_equal(st.tx, tx + 1);
 	assert_int_equal(rproc_shutdown(h->rproc), 0);
+	/* what the binding sent, still counted while down */
+	rpmsg_device_get_stats(rdev, &st);
+	assert_int_equal(st.tx, tx + 1);
 	assert_int_equal(h->device_down, 1);
 	assert_int_equal(h->down_reason, -ESHUTDOWN);
 	assert_int_equal(atomic_load(&unbinds), 3);
@@ -385,6 +395,18 @@ static void test_shutdown(void **state)
 	/* and up again */
 	assert_int_equal(h_boot(h), 0);
 	assert_true(H_WAIT(h, h->device_up == 2 && h->echo_addr, 5000));
+	/* the same device, counting from its new start */
+	assert_ptr_equal(h->rdev, rdev);
+	rpmsg_device_get_stats(rdev, &st);
+	assert_int_equal(st.tx, 0);
+	assert_int_equal(rpmsg_create_ept(rdev, NULL, RPMSG_ADDR_ANY,
+					  h->echo_addr, drop_cb, NULL, NULL,
+					  &e[0]),
+			 0);
+	assert_int_equal(rpmsg_send(e[0], "hi", 2), 0);
+	rpmsg_device_get_stats(rdev, &st);
+	assert_int_equal(st.tx, 1);
+	rpmsg_destroy_ept(e[0]);
 }
 
 int main(void)

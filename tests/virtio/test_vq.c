@@ -1833,6 +1833,70 @@ static void test_used_idx_nothing_in_flight(void **state)
 	fix_teardown(&f);
 }
 
+/*
+ * The bound on used->idx is the number of buffers in flight, which the
+ * queue derives from its 16-bit positions (buffers published less those
+ * returned): still exact after they wrapped, and with the largest ring
+ * all in flight.
+ */
+static void test_used_idx_jump_wrapped(void **state)
+{
+	struct fix f;
+	int t[2];
+	uint32_t i;
+
+	(void)state;
+	fix_setup(&f, 8, 16, false, false);
+	for (i = 0; i < 65536 + 5; i++) {
+		add_ok(&f, 0, 8, true, &t[0]);
+		rproc_vq_kick_prepare(&f.vq);
+		assert_int_equal(dev_complete_all(&f, 1), 1);
+		assert_ptr_equal(rproc_vq_get_used(&f.vq, NULL), &t[0]);
+	}
+	assert_int_equal(rproc_vq_in_flight(&f.vq), 0);
+	add_ok(&f, 0, 8, true, &t[0]);
+	add_ok(&f, 1, 8, true, &t[1]);
+	rproc_vq_kick_prepare(&f.vq);
+	assert_int_equal(rproc_vq_in_flight(&f.vq), 2);
+	evil_used(&f, 5, 0, 1);
+	evil_used(&f, 6, 1, 1);
+	evil_used(&f, 7, 0, 1);
+	evil_used_idx(&f, 8); /* 65541 + 3, mod 2^16 */
+	assert_null(rproc_vq_get_used(&f.vq, NULL));
+	assert_dead(&f, "used idx 8: advanced by 3 with 2 buffers in flight");
+	fix_teardown(&f);
+
+	fix_setup(&f, VRING_MAX_NUM, 16, false, false);
+	for (i = 0; i < VRING_MAX_NUM; i++)
+		add_ok(&f, i, 8, true, &t[0]);
+	rproc_vq_kick_prepare(&f.vq);
+	assert_int_equal(rproc_vq_in_flight(&f.vq), VRING_MAX_NUM);
+	for (i = 0; i < VRING_MAX_NUM; i++)
+		evil_used(&f, (uint16_t)i, i, 1);
+	/* one more than in flight: refused before any entry is taken */
+	evil_used_idx(&f, VRING_MAX_NUM + 1);
+	assert_null(rproc_vq_get_used(&f.vq, NULL));
+	assert_dead(&f,
+		    "used idx 32769: advanced by 32769 with 32768 buffers in "
+		    "flight");
+	fix_teardown(&f);
+
+	/* all of them back at once: taken */
+	fix_setup(&f, VRING_MAX_NUM, 16, false, false);
+	for (i = 0; i < VRING_MAX_NUM; i++)
+		add_ok(&f, i, 8, true, &t[0]);
+	rproc_vq_kick_prepare(&f.vq);
+	for (i = 0; i < VRING_MAX_NUM; i++)
+		evil_used(&f, (uint16_t)i, i, 1);
+	evil_used_idx(&f, VRING_MAX_NUM);
+	for (i = 0; i < VRING_MAX_NUM; i++)
+		assert_ptr_equal(rproc_vq_get_used(&f.vq, NULL), &t[0]);
+	assert_null(rproc_vq_get_used(&f.vq, NULL));
+	assert_false(rproc_vq_broken(&f.vq));
+	assert_int_equal(rproc_vq_in_flight(&f.vq), 0);
+	fix_teardown(&f);
+}
+
 static void test_bad_id(void **state)
 {
 	static const uint32_t ids[] = {8, 9, 0x10000, UINT32_MAX};
@@ -2677,6 +2741,7 @@ int main(void)
 		cmocka_unit_test(test_used_idx_jump),
 		cmocka_unit_test(test_used_idx_backwards),
 		cmocka_unit_test(test_used_idx_nothing_in_flight),
+		cmocka_unit_test(test_used_idx_jump_wrapped),
 		cmocka_unit_test(test_bad_id),
 		cmocka_unit_test(test_double_completion),
 		cmocka_unit_test(test_unpublished),
