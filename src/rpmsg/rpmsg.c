@@ -21,8 +21,8 @@
  *          works if the remote waits for DRIVER_OK again); indirect
  *          descriptors; more than one descriptor per buffer.
  *   cost:  the 200-instruction goal is met: bench_rpmsg (callgrind)
- *          counts 197.1 per one-way 16 B message in bursts of 16 (348.0
- *          one by one, 442.0 per echo round trip; were 214.4, 368.1,
+ *          counts 197.2 per one-way 16 B message in bursts of 16 (350.0
+ *          one by one, 444.6 per echo round trip; were 214.4, 368.1,
  *          463.3 before this round, 325.8, 482.3, 632.7 at first): host
  *          send 71, reclaim 20, the firmware's receive 76, the bench
  *          loop's ~26 (docs/rpmsg.md, Cost and size, lists what each
