@@ -123,7 +123,9 @@ static void boot(struct harness *h)
 			 0);
 }
 
-static int setup(void **state)
+/* A booted raw remote of 16-entry rings, with @features offered on top
+ * of the harness's defaults. */
+static int setup_with(void **state, uint32_t features)
 {
 	struct h_cfg cfg;
 	struct harness *h;
@@ -133,29 +135,24 @@ static int setup(void **state)
 	cfg.num = 16;
 	cfg.align = 64;
 	cfg.pool_len = 32 * 512;
+	cfg.dfeatures |= features;
 	h = h_new(&cfg);
 	boot(h);
 	*state = h;
 	return 0;
 }
 
+static int setup(void **state)
+{
+	return setup_with(state, 0);
+}
+
 /* setup() with VIRTIO_RING_F_EVENT_IDX offered (and taken) */
 static int setup_event_idx(void **state)
 {
-	struct h_cfg cfg;
-	struct harness *h;
-
-	h_cfg_default(&cfg);
-	cfg.raw = true;
-	cfg.num = 16;
-	cfg.align = 64;
-	cfg.pool_len = 32 * 512;
-	cfg.dfeatures |= 1u << VIRTIO_RING_F_EVENT_IDX;
-	h = h_new(&cfg);
-	boot(h);
+	setup_with(state, 1u << VIRTIO_RING_F_EVENT_IDX);
 	assert_true(*(volatile uint32_t *)(R.vdev + 12) &
 		    (1u << VIRTIO_RING_F_EVENT_IDX));
-	*state = h;
 	return 0;
 }
 
