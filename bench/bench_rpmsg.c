@@ -127,8 +127,9 @@ struct xport_ops {
 	int (*send)(struct xport *x, const void *data, size_t len);
 	void (*host_poll)(struct xport *x);
 	void (*remote_poll)(struct xport *x);
-	/* host, between phases: busy-polling mode on or off for both sides
-	 * (x->polled; the remote follows at its next poll); NULL: none */
+	/* host, between phases: busy-polling mode on or off for each side
+	 * that has one (x->polled; a remote follows at its next poll); NULL:
+	 * none */
 	void (*set_polled)(struct xport *x, bool on);
 };
 
@@ -1245,6 +1246,24 @@ static void set_polled(struct bench *b, bool on)
 		b->x.ops->set_polled(&b->x, on);
 }
 
+/* A time figure of the rounds @v (ns) with their ratios @r to the
+ * ping-pong (median @base, described by @bl): results.json entry @name
+ * and a table row. */
+static void ns_row(struct report *rp, const char *p, const char *name,
+		   const char *label, double *v, double *r, double base,
+		   const char *bl)
+{
+	struct stat3 s = stat3(v, ROUNDS), ratio = stat3(r, ROUNDS);
+	char f[64], vs[64], rs[64];
+
+	add(rp, p, name, s.med, "ns", base, ratio.med);
+	snprintf(f, sizeof(f), "%s %s", p, label);
+	snprintf(vs, sizeof(vs), "%.0f ns (%.0f-%.0f)", s.med, s.lo, s.hi);
+	snprintf(rs, sizeof(rs), "%.2fx (%.2f-%.2f)", ratio.med, ratio.lo,
+		 ratio.hi);
+	row(rp, f, vs, bl, rs);
+}
+
 static void cross_core(struct report *rp, const struct xport_ops *ops,
 		       int cpu[2])
 {
@@ -1308,60 +1327,27 @@ static void cross_core(struct report *rp, const struct xport_ops *ops,
 	teardown(b, true);
 	free(b);
 
-	s = stat3(rt, ROUNDS);
 	base = stat3(raw, ROUNDS);
 	ratio = stat3(rtr, ROUNDS);
-	add(rp, p, "rt_16B_ns", s.med, "ns", base.med, ratio.med);
+	snprintf(bl, 64, "ping-pong %.0f ns (%.0f-%.0f)", base.med, base.lo,
+		 base.hi);
+	ns_row(rp, p, "rt_16B_ns", "round trip 16 B", rt, rtr, base.med, bl);
 	add(rp, p, "rt_16B_ratio_min", ratio.lo, "x", 1, ratio.lo);
 	add(rp, p, "rt_16B_ratio_max", ratio.hi, "x", 1, ratio.hi);
-	snprintf(f, 64, "%s round trip 16 B", p);
-	snprintf(v, 64, "%.0f ns (%.0f-%.0f)", s.med, s.lo, s.hi);
-	snprintf(bl, 64, "ping-pong %.0f ns (%.0f-%.0f)", base.med, base.lo,
-		 base.hi);
-	snprintf(r, 64, "%.2fx (%.2f-%.2f)", ratio.med, ratio.lo, ratio.hi);
-	row(rp, f, v, bl, r);
+	ns_row(rp, p, "rt_16B_index_floor_ns", "index-ring floor (ref.)", idx,
+	       idxr, base.med, bl);
+	if (ops->set_polled)
+		ns_row(rp, p, "rt_16B_armed_ns", "round trip 16 B, armed", arm,
+		       armr, base.med, bl);
+	if (ops->vring_floor)
+		ns_row(rp, p, "rt_16B_vring_floor_ns",
+		       "split-ring floor (ref.)", vfl, vflr, base.med, bl);
 
-	s = stat3(idx, ROUNDS);
-	ratio = stat3(idxr, ROUNDS);
-	add(rp, p, "rt_16B_index_floor_ns", s.med, "ns", base.med, ratio.med);
-	snprintf(f, 64, "%s index-ring floor (ref.)", p);
-	snprintf(v, 64, "%.0f ns (%.0f-%.0f)", s.med, s.lo, s.hi);
-	snprintf(r, 64, "%.2fx (%.2f-%.2f)", ratio.med, ratio.lo, ratio.hi);
-	row(rp, f, v, bl, r);
-
-	if (ops->set_polled) {
-		s = stat3(arm, ROUNDS);
-		ratio = stat3(armr, ROUNDS);
-		add(rp, p, "rt_16B_armed_ns", s.med, "ns", base.med, ratio.med);
-		snprintf(f, 64, "%s round trip 16 B, armed", p);
-		snprintf(v, 64, "%.0f ns (%.0f-%.0f)", s.med, s.lo, s.hi);
-		snprintf(r, 64, "%.2fx (%.2f-%.2f)", ratio.med, ratio.lo,
-			 ratio.hi);
-		row(rp, f, v, bl, r);
-	}
-
-	if (ops->vring_floor) {
-		s = stat3(vfl, ROUNDS);
-		ratio = stat3(vflr, ROUNDS);
-		add(rp, p, "rt_16B_vring_floor_ns", s.med, "ns", base.med,
-		    ratio.med);
-		snprintf(f, 64, "%s split-ring floor (ref.)", p);
-		snprintf(v, 64, "%.0f ns (%.0f-%.0f)", s.med, s.lo, s.hi);
-		snprintf(r, 64, "%.2fx (%.2f-%.2f)", ratio.med, ratio.lo,
-			 ratio.hi);
-		row(rp, f, v, bl, r);
-	}
-
-	s = stat3(rt99, ROUNDS);
 	base = stat3(raw99, ROUNDS);
-	ratio = stat3(rtr99, ROUNDS);
-	add(rp, p, "rt_16B_p99_ns", s.med, "ns", base.med, ratio.med);
-	snprintf(f, 64, "%s round trip 16 B p99", p);
-	snprintf(v, 64, "%.0f ns (%.0f-%.0f)", s.med, s.lo, s.hi);
 	snprintf(bl, 64, "ping-pong %.0f ns (%.0f-%.0f)", base.med, base.lo,
 		 base.hi);
-	snprintf(r, 64, "%.2fx (%.2f-%.2f)", ratio.med, ratio.lo, ratio.hi);
-	row(rp, f, v, bl, r);
+	ns_row(rp, p, "rt_16B_p99_ns", "round trip 16 B p99", rt99, rtr99,
+	       base.med, bl);
 
 	s = stat3(t16, ROUNDS);
 	base = stat3(ring, ROUNDS);
