@@ -45,13 +45,14 @@
  *
  * Usage:
  *   bench_rpmsg [--callgrind FILE]... [results.json]
- *   bench_rpmsg --loop <transport> <oneway|echo> <messages> <batch>
+ *   bench_rpmsg --loop <transport> <oneway|echo> <messages> <batch> [polled]
  *   bench_rpmsg --rt <transport> [rounds]
  * The first runs the cross-core figures and adds the instruction counts
  * of callgrind output files made by the second (run as
  *   valgrind --tool=callgrind --toggle-collect='bench_loop*' \
  *            --callgrind-out-file=FILE bench_rpmsg --loop rpmsg oneway 20000 16
- * the file's "cmd:" line says what was measured).  The third times round
+ * the file's "cmd:" line says what was measured; "polled": in the
+ * round trips' polled mode, set_polled(), for comparing builds).  The third times round
  * trips only, in blocks (no clock read per trip), for comparing builds.
  *
  * Transports: struct xport_ops below, each gets every figure under its
@@ -1425,10 +1426,11 @@ static const struct xport_ops *find_xport(const char *name)
 
 static int loop_main(int argc, char **argv)
 {
-	const struct xport_ops *ops = argc == 6 ? find_xport(argv[2]) : NULL;
-	bool echo = argc == 6 && !strcmp(argv[3], "echo");
-	uint64_t n = argc == 6 ? strtoull(argv[4], NULL, 0) : 0;
-	unsigned batch = argc == 6 ? (unsigned)atoi(argv[5]) : 0;
+	bool args = argc == 6 || (argc == 7 && !strcmp(argv[6], "polled"));
+	const struct xport_ops *ops = args ? find_xport(argv[2]) : NULL;
+	bool echo = args && !strcmp(argv[3], "echo");
+	uint64_t n = args ? strtoull(argv[4], NULL, 0) : 0;
+	unsigned batch = args ? (unsigned)atoi(argv[5]) : 0;
 	uint64_t warm = 4 * RING_SLOTS;
 	struct bench *b = calloc(1, sizeof(*b));
 	bool ok;
@@ -1437,13 +1439,15 @@ static int loop_main(int argc, char **argv)
 	    batch > RING_SLOTS / 2 || n % batch) {
 		fprintf(stderr,
 			"usage: bench_rpmsg --loop <transport> "
-			"<oneway|echo> <messages> <batch>\n"
+			"<oneway|echo> <messages> <batch> [polled]\n"
 			"  (batch 1..%u, messages a multiple of it)\n",
 			RING_SLOTS / 2);
 		return 2;
 	}
 	b->cpu[0] = b->cpu[1] = -1;
 	setup(b, ops, false);
+	if (argc == 7)
+		set_polled(b, true);
 	b->x.echo = echo;
 	warm_loop(&b->x, warm - warm % batch, batch, echo);
 	b->x.host_rx = b->x.remote_rx = 0;
@@ -1682,7 +1686,7 @@ int main(int argc, char **argv)
 				"usage: bench_rpmsg [--callgrind FILE]... "
 				"[results.json]\n"
 				"       bench_rpmsg --loop <transport> "
-				"<oneway|echo> <messages> <batch>\n"
+				"<oneway|echo> <messages> <batch> [polled]\n"
 				"       bench_rpmsg --rt <transport> "
 				"[rounds]\n");
 			return 2;
