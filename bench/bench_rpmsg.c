@@ -52,8 +52,8 @@
  *   valgrind --tool=callgrind --toggle-collect='bench_loop*' \
  *            --callgrind-out-file=FILE bench_rpmsg --loop rpmsg oneway 20000 16
  * the file's "cmd:" line says what was measured; "polled": in the
- * round trips' polled mode, set_polled(), for comparing builds).  The third times round
- * trips only, in blocks (no clock read per trip), for comparing builds.
+ * round trips' polled mode, set_polled()).  The third times round trips
+ * only, in blocks (no clock read per trip), for comparing builds.
  *
  * Transports: struct xport_ops below, each gets every figure under its
  * name: "rpmsg.*" (the host bus, firmware/lib/rpmsg.c) and "link.*" (the
@@ -1426,7 +1426,8 @@ static const struct xport_ops *find_xport(const char *name)
 
 static int loop_main(int argc, char **argv)
 {
-	bool args = argc == 6 || (argc == 7 && !strcmp(argv[6], "polled"));
+	bool polled = argc == 7 && !strcmp(argv[6], "polled");
+	bool args = argc == 6 || polled;
 	const struct xport_ops *ops = args ? find_xport(argv[2]) : NULL;
 	bool echo = args && !strcmp(argv[3], "echo");
 	uint64_t n = args ? strtoull(argv[4], NULL, 0) : 0;
@@ -1446,7 +1447,7 @@ static int loop_main(int argc, char **argv)
 	}
 	b->cpu[0] = b->cpu[1] = -1;
 	setup(b, ops, false);
-	if (argc == 7)
+	if (polled)
 		set_polled(b, true);
 	b->x.echo = echo;
 	warm_loop(&b->x, warm - warm % batch, batch, echo);

@@ -18,7 +18,7 @@
  *          included): one-way in bursts of 16 115.6 (goal 120; version 1
  *          117.5), one by one 303.1, echo 151.2 per message.  Round trip
  *          16 B polled 1.22-1.68x the raw ping-pong depending on the VM's
- *          placement (goal 1.5x), 2.0-2.3x armed.  Firmware link.o -Os as
+ *          placement (goal 1.5x), 1.4-2.3x armed.  Firmware link.o -Os as
  *          linked into linkecho: 2238 B on Cortex-M4, 2622 B on RV32.
  *          Wakers that change what a sleeper looks at without the lock
  *          take it once before waking (lk_wake_unlocked()).
